@@ -1,0 +1,3 @@
+from animo_desktop.cli import main
+
+raise SystemExit(main())

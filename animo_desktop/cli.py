@@ -1,0 +1,100 @@
+"""The `animo` command: run the app (default), or a subcommand such as `doctor`.
+
+Run options sit at the top level (`animo --kiosk`); each subcommand adds its own parser
+in `SUBCOMMANDS`, so later tools (classify, render, bench, ...) slot in without touching
+the app's options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+from animo_desktop import __version__
+from animo_desktop.emotions import Emotion
+from animo_desktop.generation.backend import BACKEND_CHOICES
+
+
+def _emotion(text: str) -> str:
+    try:
+        return Emotion.parse(text).value
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < 7 * 24 * 3600:
+        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return value
+
+
+def _run_doctor(args: argparse.Namespace) -> int:
+    from animo_desktop.doctor import run_doctor
+    return run_doctor()
+
+
+# name -> (help, add its arguments, run it)
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
+                             Callable[[argparse.Namespace], int]]] = {
+    "doctor": ("print what this machine offers ANIMO (GPU, cameras, models, disk)",
+               lambda parser: None, _run_doctor),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="animo",
+        description="ANIMO: turns the client's facial expression into a growing canvas of "
+                    "artworks. With no subcommand, opens the main window.",
+        epilog="Installation mode: leave it with Ctrl+Alt+Shift+X (Escape does not).")
+    parser.add_argument("--version", action="version", version=f"ANIMO {__version__}")
+    run = parser.add_argument_group("running the app")
+    run.add_argument("--fullscreen", action="store_true", help="open full screen")
+    run.add_argument("--kiosk", action="store_true",
+                     help="installation mode: canvas only, full screen, cursor hidden")
+    run.add_argument("--session-dir", metavar="DIR",
+                     help="folder that holds the session folders (default: the user data "
+                          "folder)")
+    run.add_argument("--exit-after", metavar="SECONDS", type=_positive_seconds,
+                     help="close cleanly after this time (exporting first with --export)")
+    run.add_argument("--export", metavar="PATH.png",
+                     help="export the canvas to this PNG when the app closes")
+    run.add_argument("--backend", choices=BACKEND_CHOICES, default="auto",
+                     help="artwork generator (auto: the best one available; in this "
+                          "version the built-in painter)")
+    run.add_argument("--emotion", type=_emotion, metavar="NAME",
+                     help=f"start with this emotion pinned ({', '.join(e.value for e in Emotion)})")
+    run.add_argument("--restore", choices=("ask", "yes", "no"),
+                     help="restore an unfinished session (default: ask; 'no' with "
+                          "--exit-after)")
+    run.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add_arguments, _) in SUBCOMMANDS.items():
+        add_arguments(commands.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command:
+        return SUBCOMMANDS[args.command][2](args)
+    if args.restore is None:
+        # An unattended run never waits on a question.
+        args.restore = "no" if args.exit_after is not None else "ask"
+
+    from animo_desktop import paths
+    from animo_desktop.logging_setup import configure_logging
+    from animo_desktop.ui.app import run_app
+
+    configure_logging(paths.log_dir(), verbose=args.verbose)
+    return run_app(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

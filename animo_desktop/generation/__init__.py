@@ -1,0 +1,1 @@
+"""Artwork generation backends (Qt-free): the built-in painter and, later, diffusion."""

@@ -1,0 +1,26 @@
+"""The embedded default backend: the procedural painter, on the CPU, no model needed."""
+
+from __future__ import annotations
+
+import time
+
+from animo_desktop.messages import (Artwork, ArtworkMetadata, BackendInfo, GenerationProgress,
+                                    GenerationRequest)
+from animo_desktop.generation.backend import ProgressCallback
+from animo_desktop.painter import paint
+from animo_desktop.session import now_iso
+
+
+class PainterBackend:
+    info = BackendInfo(name="painter", device="CPU", detail="built-in procedural painter")
+
+    def generate(self, request: GenerationRequest, on_progress: ProgressCallback) -> Artwork:
+        on_progress(GenerationProgress(request.job_id, 0, 1))
+        started = time.perf_counter()
+        image = paint(request.emotion, request.seed)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        on_progress(GenerationProgress(request.job_id, 1, 1))
+        metadata = ArtworkMetadata(created_at=now_iso(), emotion=request.emotion,
+                                   backend=self.info.name, seed=request.seed,
+                                   prompt=request.theme, generation_ms=elapsed_ms)
+        return Artwork(request.job_id, image, metadata)

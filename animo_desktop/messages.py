@@ -1,0 +1,114 @@
+"""Typed messages carried by Qt signals between the workers and the window.
+
+Each message is an immutable value: a worker builds it, a signal carries it, the
+receiver reads it. Nothing is shared or mutated across threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from PIL import Image
+
+from animo_desktop.emotions import Emotion
+
+
+@dataclass(frozen=True)
+class EmotionReading:
+    """An emotion confirmed by the camera worker, or pinned by the therapist."""
+
+    emotion: Emotion
+    probabilities: Mapping[Emotion, float]
+    timestamp: float
+    source: str  # "camera" or "pinned"
+
+
+@dataclass(frozen=True)
+class FrameReading:
+    """The camera worker's per-frame view: raw probabilities and whether a face is seen."""
+
+    probabilities: Mapping[Emotion, float]
+    face_present: bool
+    timestamp: float
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    job_id: int
+    emotion: Emotion
+    seed: int
+    theme: str = ""
+    # Where the worker saves the finished artwork (PNG + JSON sidecar); None: keep in memory.
+    save_as: Path | None = None
+
+
+@dataclass(frozen=True)
+class ArtworkMetadata:
+    created_at: str  # ISO 8601, local time with offset
+    emotion: Emotion
+    backend: str
+    seed: int
+    prompt: str
+    generation_ms: float
+    model: str | None = None
+    lora: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "time": self.created_at,
+            "emotion": self.emotion.value,
+            "backend": self.backend,
+            "seed": self.seed,
+            "prompt": self.prompt,
+            "model": self.model,
+            "lora": self.lora,
+            "generation_ms": round(self.generation_ms, 1),
+            **({"extra": dict(self.extra)} if self.extra else {}),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ArtworkMetadata":
+        return cls(
+            created_at=str(data["time"]),
+            emotion=Emotion(data["emotion"]),
+            backend=str(data["backend"]),
+            seed=int(data["seed"]),
+            prompt=str(data.get("prompt", "")),
+            generation_ms=float(data.get("generation_ms", 0.0)),
+            model=data.get("model"),
+            lora=data.get("lora"),
+            extra=dict(data.get("extra", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Artwork:
+    job_id: int
+    image: Image.Image
+    metadata: ArtworkMetadata
+    saved_to: Path | None = None
+
+
+@dataclass(frozen=True)
+class GenerationProgress:
+    job_id: int
+    step: int
+    total_steps: int
+    preview: Image.Image | None = None
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    name: str  # "painter" or "diffusion"
+    device: str  # "CPU", "CUDA: <GPU name>", ...
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class WorkerError:
+    source: str  # "generation", "camera", "session", ...
+    message: str  # one sentence for the therapist
+    detail: str = ""  # technical detail for the log

@@ -1,0 +1,206 @@
+"""A therapy session: its artworks, their placement, and its folder on disk.
+
+Every artwork is saved as soon as it exists (PNG + JSON sidecar) and the session state
+(`session.json`) is rewritten atomically after each one, so a crash loses at most the
+artwork in progress. A session whose `session.json` has no end time is unfinished and
+can be restored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from animo_desktop import __version__
+from animo_desktop.composition import CanvasSpec, Placement, collage_placement
+from animo_desktop.messages import ArtworkMetadata
+from animo_desktop.storage import atomic_write_json, atomic_write_png
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "session.json"
+ARTWORKS_FOLDER = "artworks"
+SESSION_METADATA_KEY = "animo:session"
+FORMAT_VERSION = 1
+
+
+def now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class ArtworkRecord:
+    index: int
+    metadata: ArtworkMetadata
+    placement: Placement
+    file: str | None  # relative to the session folder; None when it could not be saved
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, **self.metadata.to_dict(),
+                "placement": self.placement.to_dict(), "file": self.file}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ArtworkRecord":
+        return cls(int(data["index"]), ArtworkMetadata.from_dict(data),
+                   Placement.from_dict(data["placement"]), data.get("file"))
+
+
+@dataclass
+class Session:
+    session_id: str
+    started_at: str
+    seed: int
+    canvas: CanvasSpec
+    ended_at: str | None = None
+    artworks: list[ArtworkRecord] = field(default_factory=list)
+    exported_to: list[str] = field(default_factory=list)
+
+    @classmethod
+    def new(cls, canvas: CanvasSpec) -> "Session":
+        started = datetime.now().astimezone()
+        return cls(session_id=started.strftime("%Y%m%d-%H%M%S"),
+                   started_at=started.isoformat(timespec="seconds"),
+                   seed=secrets.randbits(32), canvas=canvas)
+
+    @property
+    def next_index(self) -> int:
+        # Indices grow in request order; jobs dropped by the queue leave gaps.
+        return max((record.index for record in self.artworks), default=0) + 1
+
+    @property
+    def is_exported(self) -> bool:
+        return bool(self.exported_to)
+
+    def add_artwork(self, index: int, metadata: ArtworkMetadata,
+                    file: str | None) -> ArtworkRecord:
+        record = ArtworkRecord(index, metadata,
+                               collage_placement(self.canvas, self.seed, index), file)
+        self.artworks.append(record)
+        self.exported_to.clear()  # the canvas changed since the last export
+        return record
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "app": "ANIMO",
+            "app_version": __version__,
+            "session_id": self.session_id,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "seed": self.seed,
+            "canvas": self.canvas.to_dict(),
+            "exported_to": list(self.exported_to),
+            "artworks": [record.to_dict() for record in self.artworks],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Session":
+        return cls(
+            session_id=str(data["session_id"]),
+            started_at=str(data["started_at"]),
+            seed=int(data["seed"]),
+            canvas=CanvasSpec.from_dict(data["canvas"]),
+            ended_at=data.get("ended_at"),
+            artworks=[ArtworkRecord.from_dict(item) for item in data.get("artworks", [])],
+            exported_to=list(data.get("exported_to", [])),
+        )
+
+    def export_metadata(self, ended_at: str | None = None) -> dict[str, Any]:
+        """The `animo:session` JSON embedded in an exported canvas PNG."""
+        data = self.to_dict()
+        data["ended_at"] = ended_at or self.ended_at or now_iso()
+        for item in data["artworks"]:
+            item.pop("file")
+        del data["exported_to"]
+        return data
+
+
+class SessionFolder:
+    """One session's folder: `session.json` plus `artworks/NNNN-emotion.png|json`."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @classmethod
+    def create(cls, root: Path, session: Session) -> "SessionFolder":
+        root.mkdir(parents=True, exist_ok=True)
+        path = root / f"session-{session.session_id}"
+        suffix = 1
+        while path.exists():
+            suffix += 1
+            path = root / f"session-{session.session_id}-{suffix}"
+        path.mkdir()
+        folder = cls(path)
+        folder.save(session)
+        return folder
+
+    @property
+    def state_file(self) -> Path:
+        return self.path / STATE_FILE
+
+    def artwork_path(self, index: int, metadata_emotion: str) -> Path:
+        return self.path / ARTWORKS_FOLDER / f"{index:04d}-{metadata_emotion}.png"
+
+    def relative(self, file: Path) -> str:
+        return file.relative_to(self.path).as_posix()
+
+    def save(self, session: Session) -> None:
+        atomic_write_json(self.state_file, session.to_dict())
+
+    def load(self) -> Session:
+        """Read the session, recovering artworks saved after the last state write."""
+        session = Session.from_dict(json.loads(self.state_file.read_text(encoding="utf-8")))
+        known = {record.index for record in session.artworks}
+        for sidecar in sorted((self.path / ARTWORKS_FOLDER).glob("*.json")):
+            try:
+                index = int(sidecar.stem.split("-", 1)[0])
+                if index in known or not sidecar.with_suffix(".png").exists():
+                    continue
+                metadata = ArtworkMetadata.from_dict(json.loads(sidecar.read_text("utf-8")))
+            except (ValueError, KeyError, OSError, json.JSONDecodeError) as error:
+                log.warning("skipping unreadable artwork record %s: %s", sidecar, error)
+                continue
+            session.artworks.append(ArtworkRecord(
+                index, metadata, collage_placement(session.canvas, session.seed, index),
+                self.relative(sidecar.with_suffix(".png"))))
+        session.artworks.sort(key=lambda record: record.index)
+        return session
+
+    def load_image(self, record: ArtworkRecord) -> Image.Image | None:
+        if record.file is None:
+            return None
+        try:
+            with Image.open(self.path / record.file) as image:
+                return image.convert("RGB")
+        except OSError as error:
+            log.warning("artwork %s could not be read: %s", record.file, error)
+            return None
+
+
+def save_artwork_files(png_path: Path, image: Image.Image, metadata: ArtworkMetadata) -> None:
+    """Write one artwork: the PNG (its metadata embedded) and a JSON sidecar beside it."""
+    record = metadata.to_dict()
+    atomic_write_png(png_path, image, {SESSION_METADATA_KEY: json.dumps(record)})
+    atomic_write_json(png_path.with_suffix(".json"), record)
+
+
+def find_unfinished_session(root: Path) -> SessionFolder | None:
+    """The most recent session under root that never ended (the app died)."""
+    candidates = []
+    for state_file in root.glob(f"session-*/{STATE_FILE}"):
+        try:
+            data = json.loads(state_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if data.get("ended_at") is None:
+            candidates.append((state_file.stat().st_mtime, state_file.parent))
+    if not candidates:
+        return None
+    return SessionFolder(max(candidates)[1])

@@ -1,0 +1,90 @@
+"""User settings persisted as JSON in the user's config folder.
+
+A missing, corrupt or hand-edited file never stops the app: bad values fall back to
+their defaults and each problem is reported as a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from animo_desktop.storage import atomic_write_json
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE_NAME = "settings.json"
+
+
+@dataclass
+class Settings:
+    canvas_width: int = 720
+    canvas_height: int = 985
+    cadence_seconds: float = 6.0
+    last_export_dir: str = ""
+    window_geometry: str = ""  # Qt's saveGeometry(), base64
+
+    def validated(self) -> tuple["Settings", list[str]]:
+        """Return a copy with out-of-range values replaced by defaults, and the warnings."""
+        defaults = Settings()
+        warnings: list[str] = []
+        values = asdict(self)
+        for name, (low, high) in _RANGES.items():
+            if not low <= values[name] <= high:
+                warnings.append(f"setting {name}={values[name]!r} is outside {low}..{high}; "
+                                f"using {getattr(defaults, name)!r}")
+                values[name] = getattr(defaults, name)
+        return Settings(**values), warnings
+
+
+_RANGES: dict[str, tuple[float, float]] = {
+    "canvas_width": (256, 8192),
+    "canvas_height": (256, 8192),
+    "cadence_seconds": (1.0, 600.0),
+}
+
+
+def load_settings(path: Path) -> tuple[Settings, list[str]]:
+    """Read settings; return defaults plus warnings for anything unreadable."""
+    if not path.exists():
+        return Settings(), []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        return Settings(), [f"settings file {path} is unreadable ({error}); using defaults"]
+    if not isinstance(raw, dict):
+        return Settings(), [f"settings file {path} does not hold an object; using defaults"]
+
+    warnings: list[str] = []
+    values: dict[str, Any] = {}
+    for spec in fields(Settings):
+        if spec.name not in raw:
+            continue
+        value = _coerce(raw[spec.name], type(getattr(Settings(), spec.name)))
+        if value is None:
+            warnings.append(f"setting {spec.name}={raw[spec.name]!r} has the wrong type; "
+                            "using the default")
+        else:
+            values[spec.name] = value
+    settings, range_warnings = Settings(**values).validated()
+    return settings, warnings + range_warnings
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    atomic_write_json(path, asdict(settings))
+
+
+def _coerce(value: Any, kind: type) -> Any:
+    # bool is an int in Python: a JSON true must not become a canvas width of 1.
+    if isinstance(value, bool):
+        return None
+    if kind is float and isinstance(value, (int, float)):
+        return float(value)
+    if kind is int and isinstance(value, int):
+        return value
+    if kind is str and isinstance(value, str):
+        return value
+    return None

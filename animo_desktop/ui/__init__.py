@@ -1,0 +1,1 @@
+"""The Qt layer: thin widgets and workers over the Qt-free modules."""

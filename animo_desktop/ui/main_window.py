@@ -1,0 +1,324 @@
+"""The main window: canvas, the therapist's side panel, menus, status bar, and the
+full-screen and installation (kiosk) modes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QMainWindow, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+
+from animo_desktop import __version__
+from animo_desktop.emotions import Emotion
+from animo_desktop.messages import BackendInfo
+from animo_desktop.paths import default_export_dir
+from animo_desktop.ui.canvas_view import CanvasView
+from animo_desktop.ui.emotion_panel import EmotionPanel
+from animo_desktop.ui.session_controller import SessionController, SessionState
+
+log = logging.getLogger(__name__)
+
+# Leaves installation mode. Three modifiers: a client at the keyboard will not hit it.
+KIOSK_EXIT_KEYS = "Ctrl+Alt+Shift+X"
+SIDE_PANEL_WIDTH = 300
+
+SHORTCUTS_HELP = f"""<b>Keyboard</b><br>
+F11 — full screen on / off<br>
+Ctrl+K — installation mode (canvas only)<br>
+{KIOSK_EXIT_KEYS} — leave installation mode (Escape does not)<br>
+Ctrl+1 … Ctrl+7 — pin joy, sadness, fear, anger, surprise, disgust, neutral<br>
+Ctrl+0 — release the pin<br>
+Ctrl+P — pause / resume the session<br>
+Ctrl+S — export the canvas as PNG · Ctrl+Shift+S — export as…<br>
+Ctrl+Q — quit"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: SessionController):
+        super().__init__()
+        self.controller = controller
+        self.kiosk = False
+        self._closing_confirmed = False
+        # Set by --export: the canvas is written there when the window closes.
+        self.export_on_close: Path | None = None
+        self.export_failed = False
+        self.setWindowTitle("ANIMO")
+        self.setMinimumSize(800, 560)
+
+        self.canvas_view = CanvasView()
+        self.emotion_panel = EmotionPanel()
+        self.side_panel = self._build_side_panel()
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.canvas_view, 1)
+        layout.addWidget(self.side_panel)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_status_bar()
+        self._connect_controller()
+
+    # --- construction ----------------------------------------------------------------
+    def _build_side_panel(self) -> QWidget:
+        panel = QWidget()
+        panel.setObjectName("sidePanel")
+        panel.setFixedWidth(SIDE_PANEL_WIDTH)
+        layout = QVBoxLayout(panel)
+        layout.addWidget(self.emotion_panel)
+        self.emotion_panel.pin_requested.connect(self.controller.pin)
+
+        theme_box = QGroupBox("Theme")
+        theme_layout = QVBoxLayout(theme_box)
+        self.theme_edit = QLineEdit()
+        self.theme_edit.setPlaceholderText("e.g. the sea, a garden, home")
+        self.theme_edit.setToolTip("A theme the artworks draw on (used by the diffusion "
+                                   "backend; recorded with every artwork)")
+        self.theme_edit.textChanged.connect(self.controller.set_theme)
+        theme_layout.addWidget(self.theme_edit)
+        layout.addWidget(theme_box)
+
+        session_box = QGroupBox("Session")
+        session_layout = QVBoxLayout(session_box)
+        row = QHBoxLayout()
+        self.start_button = QPushButton("Start")
+        self.start_button.setToolTip("Start a new session, or resume a paused one (Ctrl+P)")
+        self.start_button.clicked.connect(self.controller.resume)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setToolTip("Stop making new artworks for now (Ctrl+P)")
+        self.pause_button.clicked.connect(self.controller.pause)
+        self.end_button = QPushButton("End")
+        self.end_button.setToolTip("End the session; the canvas stays and can be exported")
+        self.end_button.clicked.connect(self._end_session)
+        for button in (self.start_button, self.pause_button, self.end_button):
+            row.addWidget(button)
+        session_layout.addLayout(row)
+        self.export_button = QPushButton("Export canvas…")
+        self.export_button.setToolTip("Save the whole canvas as a PNG (Ctrl+S)")
+        self.export_button.clicked.connect(self.export_now)
+        session_layout.addWidget(self.export_button)
+        self.session_label = QLabel()
+        self.session_label.setObjectName("sessionLabel")
+        self.session_label.setWordWrap(True)
+        session_layout.addWidget(self.session_label)
+        layout.addWidget(session_box)
+        layout.addStretch(1)
+        return panel
+
+    def _action(self, menu, text: str, keys: str | None, slot, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        # Actions stay reachable by keyboard when the menu bar is hidden (kiosk).
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Export canvas", "Ctrl+S", self.export_now,
+                     "Save the canvas as a PNG in the last export folder")
+        self._action(file_menu, "Export canvas &as…", "Ctrl+Shift+S", self.export_as)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
+
+        session_menu = self.menuBar().addMenu("&Session")
+        self.pause_action = self._action(session_menu, "Pause / resume", "Ctrl+P",
+                                         self._toggle_pause)
+        self._action(session_menu, "End session", None, self._end_session)
+
+        view_menu = self.menuBar().addMenu("&View")
+        self._action(view_menu, "&Full screen", "F11", self.toggle_fullscreen)
+        self._action(view_menu, "&Installation mode", "Ctrl+K", lambda: self.set_kiosk(True),
+                     f"Canvas only, full screen; leave with {KIOSK_EXIT_KEYS}")
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", "F1", self._show_shortcuts)
+        self._action(help_menu, "&About ANIMO", None, self._show_about)
+
+        exit_kiosk = QShortcut(QKeySequence(KIOSK_EXIT_KEYS), self)
+        exit_kiosk.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        exit_kiosk.activated.connect(lambda: self.set_kiosk(False))
+
+    def _build_status_bar(self) -> None:
+        self.backend_label = QLabel("Backend: starting…")
+        self.device_label = QLabel("")
+        self.timing_label = QLabel("Last artwork: –")
+        for label in (self.backend_label, self.device_label, self.timing_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+
+    def _connect_controller(self) -> None:
+        c = self.controller
+        c.canvas_reset.connect(self.canvas_view.reset)
+        c.artwork_placed.connect(self.canvas_view.add_artwork)
+        c.artwork_placed.connect(self._update_session_label)
+        c.emotion_changed.connect(self.emotion_panel.show_reading)
+        c.state_changed.connect(self._show_state)
+        c.backend_changed.connect(self._show_backend)
+        c.artwork_timed.connect(lambda ms: self.timing_label.setText(f"Last artwork: {ms:.0f} ms"))
+        c.message.connect(self.show_message)
+        c.exported.connect(lambda path: self.show_message("info", f"Canvas exported to {path}"))
+
+    # --- status --------------------------------------------------------------------------
+    @Slot(str, str)
+    def show_message(self, level: str, text: str) -> None:
+        prefix = {"warning": "⚠ ", "error": "✖ "}.get(level, "")
+        self.statusBar().showMessage(prefix + text, 15000)
+
+    @Slot(object)
+    def _show_backend(self, info: BackendInfo) -> None:
+        self.backend_label.setText(f"Backend: {info.name}")
+        self.backend_label.setToolTip(info.detail)
+        self.device_label.setText(f"Device: {info.device}")
+
+    @Slot(object)
+    def _show_state(self, state: SessionState) -> None:
+        self.start_button.setText("Resume" if state is SessionState.PAUSED else
+                                  "New" if state is SessionState.ENDED else "Start")
+        self.start_button.setEnabled(state is not SessionState.RUNNING)
+        self.pause_button.setEnabled(state is SessionState.RUNNING)
+        self.end_button.setEnabled(state is not SessionState.ENDED)
+        self._update_session_label()
+
+    def _update_session_label(self, *_) -> None:
+        session = self.controller.session
+        if session is None:
+            return
+        state = self.controller.state.value
+        count = len(session.artworks)
+        self.session_label.setText(f"Started {session.started_at[11:16]} · {state} · "
+                                   f"{count} artwork{'s' if count != 1 else ''}")
+
+    # --- session controls ------------------------------------------------------------
+    def _toggle_pause(self) -> None:
+        if self.controller.state is SessionState.RUNNING:
+            self.controller.pause()
+        else:
+            self.controller.resume()
+
+    def _end_session(self) -> None:
+        self.controller.end_session()
+        if self.controller.has_unexported_work:
+            self.show_message("info", "Session ended. Export the canvas with Ctrl+S.")
+
+    # --- export --------------------------------------------------------------------------
+    def default_export_path(self) -> Path:
+        folder = Path(self.controller.settings.last_export_dir or default_export_dir())
+        stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+        return folder / f"animo-session-{stamp}.png"
+
+    @Slot()
+    def export_now(self) -> bool:
+        return self.export_to(self.default_export_path())
+
+    @Slot()
+    def export_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export canvas",
+                                              str(self.default_export_path()), "PNG (*.png)")
+        if path:
+            self.export_to(Path(path).with_suffix(".png"))
+
+    def export_to(self, path: Path) -> bool:
+        return self.controller.export(path)
+
+    # --- full screen and installation mode -----------------------------------------------
+    @Slot()
+    def toggle_fullscreen(self) -> None:
+        if self.kiosk:
+            return
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self._fullscreen_on_current_screen()
+
+    def _fullscreen_on_current_screen(self) -> None:
+        # Full screen on the monitor the window is on, not the primary one.
+        screen = self.screen()
+        if self.windowHandle() is not None and screen is not None:
+            self.windowHandle().setScreen(screen)
+            self.setGeometry(screen.geometry())
+        self.showFullScreen()
+
+    def set_kiosk(self, enabled: bool) -> None:
+        if enabled == self.kiosk:
+            return
+        self.kiosk = enabled
+        # Only the therapist's combination acts in installation mode: a visitor at the
+        # keyboard can neither quit (Ctrl+Q) nor reveal the controls (F11).
+        for action in self.actions():
+            action.setEnabled(not enabled)
+        self.side_panel.setVisible(not enabled)
+        self.menuBar().setVisible(not enabled)
+        self.statusBar().setVisible(not enabled)
+        if enabled:
+            self.setCursor(Qt.CursorShape.BlankCursor)
+            self.canvas_view.viewport().setCursor(Qt.CursorShape.BlankCursor)
+            self._fullscreen_on_current_screen()
+        else:
+            self.unsetCursor()
+            self.canvas_view.viewport().unsetCursor()
+            self.showNormal()
+            self.show_message("info", "Left installation mode")
+        log.info("installation mode %s", "on" if enabled else "off")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.kiosk:
+            event.accept()  # Escape and every other key are swallowed in installation mode
+            return
+        super().keyPressEvent(event)
+
+    # --- help ----------------------------------------------------------------------------
+    def _show_shortcuts(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS_HELP,
+                          QMessageBox.StandardButton.Close, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "About ANIMO",
+                          f"<b>ANIMO {__version__}</b><br>Emotion-driven art for art therapy."
+                          "<br>Everything stays on this computer: no camera image is stored "
+                          "and nothing is sent over a network.",
+                          QMessageBox.StandardButton.Close, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- geometry and closing --------------------------------------------------------
+    def restore_geometry(self, encoded: str) -> None:
+        if encoded:
+            self.restoreGeometry(QByteArray.fromBase64(encoded.encode("ascii")))
+
+    def encoded_geometry(self) -> str:
+        return bytes(self.saveGeometry().toBase64()).decode("ascii")
+
+    def close_without_asking(self) -> None:
+        self._closing_confirmed = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.kiosk and not self._closing_confirmed:
+            event.ignore()
+            return
+        if self.export_on_close is not None:
+            self.export_failed = not self.export_to(self.export_on_close)
+        if not self._closing_confirmed and self.controller.has_unexported_work:
+            answer = QMessageBox.question(
+                self, "Quit ANIMO",
+                "This session's canvas has not been exported.\n\nQuit anyway? The artworks "
+                "stay in the session folder.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        if not self.isFullScreen():
+            self.controller.settings.window_geometry = self.encoded_geometry()
+        event.accept()

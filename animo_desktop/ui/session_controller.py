@@ -1,0 +1,271 @@
+"""Coordinates one session in the UI thread: emotion in, requests out, artworks kept.
+
+It owns no widget. The window shows what its signals say and calls its slots; the
+generation worker runs in its own thread and talks to it only through signals.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import secrets
+import time
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from animo_desktop.cadence import ArtworkCadence
+from animo_desktop.composition import CanvasSpec, fit_to_placement, render_canvas
+from animo_desktop.emotions import ALL_EMOTIONS, Emotion
+from animo_desktop.messages import (Artwork, BackendInfo, EmotionReading, GenerationRequest,
+                                    WorkerError)
+from animo_desktop.session import (SESSION_METADATA_KEY, ArtworkRecord, Session,
+                                   SessionFolder, now_iso)
+from animo_desktop.settings import Settings
+from animo_desktop.storage import atomic_write_png
+from animo_desktop.ui.generation_worker import BackendFactory, GenerationThread
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 250
+
+
+class SessionState(enum.Enum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class SessionController(QObject):
+    canvas_reset = Signal(object)  # CanvasSpec: clear the view
+    artwork_placed = Signal(object, object, bool)  # ArtworkRecord, fitted PIL image, animate
+    emotion_changed = Signal(object)  # EmotionReading
+    state_changed = Signal(object)  # SessionState
+    backend_changed = Signal(object)  # BackendInfo
+    artwork_timed = Signal(float)  # generation ms of the last artwork
+    message = Signal(str, str)  # level ("info", "warning", "error"), text
+    exported = Signal(str)  # path
+
+    def __init__(self, settings: Settings, sessions_root: Path, backend_factory: BackendFactory,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.sessions_root = sessions_root
+        self.theme = ""
+        self.state = SessionState.ENDED
+        self.session: Session | None = None
+        self.folder: SessionFolder | None = None
+        self._pinned: Emotion | None = None
+        self._detected: EmotionReading | None = None
+        self._cadence = ArtworkCadence(settings.cadence_seconds)
+        self._fitted: dict[int, Image.Image] = {}
+        self._next_job_id = 1
+        # Artwork index (and file name) of each job in flight for this session; a job
+        # missing here was made for a session that has ended since.
+        self._index_of_job: dict[int, int] = {}
+        self._next_index = 1
+
+        self._generation = GenerationThread(backend_factory, self)
+        worker = self._generation.worker
+        self._request = _RequestRelay(self)
+        self._request.requested.connect(worker.submit)
+        worker.backend_ready.connect(self.backend_changed)
+        worker.artwork_ready.connect(self._on_artwork)
+        worker.failed.connect(self._on_worker_error)
+        worker.warning.connect(lambda text: self.message.emit("warning", text))
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(TICK_MS)
+        self._ticker.timeout.connect(self._tick)
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def start_generation(self) -> None:
+        self._generation.start()
+        self._ticker.start()
+
+    def shutdown(self) -> None:
+        self._ticker.stop()
+        if self.session is not None and self.state is not SessionState.ENDED:
+            self.end_session()
+        self._generation.stop()
+
+    # --- emotion -------------------------------------------------------------------------
+    @property
+    def current(self) -> EmotionReading:
+        if self._pinned is not None:
+            return EmotionReading(self._pinned, _one_hot(self._pinned), time.monotonic(), "pinned")
+        if self._detected is not None:
+            return self._detected
+        return EmotionReading(Emotion.NEUTRAL, _one_hot(Emotion.NEUTRAL), time.monotonic(),
+                              "default")
+
+    @Slot(object)
+    def pin(self, emotion: Emotion | None) -> None:
+        """Pin an emotion by hand (overrides detection); None releases the pin."""
+        self._pinned = emotion
+        self.emotion_changed.emit(self.current)
+        self._tick()
+
+    @Slot(object)
+    def on_emotion_confirmed(self, reading: EmotionReading) -> None:
+        """The camera worker's confirmed emotion (connected when a camera exists)."""
+        self._detected = reading
+        if self._pinned is None:
+            self.emotion_changed.emit(reading)
+            self._tick()
+
+    @Slot(str)
+    def set_theme(self, text: str) -> None:
+        self.theme = text.strip()
+
+    def set_cadence(self, seconds: float) -> None:
+        self.settings.cadence_seconds = seconds
+        self._cadence.interval_seconds = seconds
+
+    # --- session -------------------------------------------------------------------------
+    def new_session(self) -> None:
+        canvas = CanvasSpec(self.settings.canvas_width, self.settings.canvas_height)
+        self.session = Session.new(canvas)
+        self.folder = SessionFolder.create(self.sessions_root, self.session)
+        self._begin(self.session)
+        log.info("new session in %s", self.folder.path)
+
+    def restore_session(self, folder: SessionFolder) -> int:
+        """Continue an unfinished session; return how many artworks came back."""
+        session = folder.load()
+        self.session, self.folder = session, folder
+        self._begin(session)
+        restored = 0
+        for record in session.artworks:
+            image = folder.load_image(record)
+            if image is not None:
+                self._place(record, image, animate=False)
+                restored += 1
+        self._save_state()
+        log.info("restored session %s with %d artworks", folder.path, restored)
+        return restored
+
+    def _begin(self, session: Session) -> None:
+        self._fitted.clear()
+        self._cadence.reset()
+        self._index_of_job.clear()
+        self._next_index = session.next_index
+        self.canvas_reset.emit(session.canvas)
+        self._set_state(SessionState.RUNNING)
+        self.emotion_changed.emit(self.current)
+
+    @Slot()
+    def pause(self) -> None:
+        if self.state is SessionState.RUNNING:
+            self._set_state(SessionState.PAUSED)
+
+    @Slot()
+    def resume(self) -> None:
+        if self.state is SessionState.PAUSED:
+            self._cadence.reset()
+            self._set_state(SessionState.RUNNING)
+        elif self.state is SessionState.ENDED:
+            self.new_session()
+
+    @Slot()
+    def end_session(self) -> None:
+        if self.session is None or self.state is SessionState.ENDED:
+            return
+        self.session.ended_at = now_iso()
+        self._save_state()
+        self._set_state(SessionState.ENDED)
+
+    def _set_state(self, state: SessionState) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+    @property
+    def has_unexported_work(self) -> bool:
+        return bool(self.session and self.session.artworks and not self.session.is_exported)
+
+    # --- generation ----------------------------------------------------------------------
+    def _tick(self) -> None:
+        if self.state is not SessionState.RUNNING or self.folder is None:
+            return
+        emotion = self.current.emotion
+        if self._cadence.should_request(emotion, time.monotonic()):
+            self._request_artwork(emotion)
+
+    def _request_artwork(self, emotion: Emotion) -> None:
+        job_id, self._next_job_id = self._next_job_id, self._next_job_id + 1
+        index, self._next_index = self._next_index, self._next_index + 1
+        self._index_of_job[job_id] = index
+        save_as = self.folder.artwork_path(index, emotion.value)
+        self._request.requested.emit(GenerationRequest(
+            job_id=job_id, emotion=emotion, seed=secrets.randbits(31), theme=self.theme,
+            save_as=save_as))
+
+    @Slot(object)
+    def _on_artwork(self, artwork: Artwork) -> None:
+        index = self._index_of_job.pop(artwork.job_id, None)
+        if index is None:
+            return  # made for a session that has ended since
+        file = self.folder.relative(artwork.saved_to) if artwork.saved_to else None
+        record = self.session.add_artwork(index, artwork.metadata, file)
+        self._place(record, artwork.image, animate=True)
+        self.artwork_timed.emit(artwork.metadata.generation_ms)
+        self._save_state()
+
+    def _place(self, record: ArtworkRecord, image: Image.Image, animate: bool) -> None:
+        fitted = fit_to_placement(image, record.placement)
+        self._fitted[record.index] = fitted
+        self.artwork_placed.emit(record, fitted, animate)
+
+    @Slot(object)
+    def _on_worker_error(self, error: WorkerError) -> None:
+        log.error("%s: %s %s", error.source, error.message, error.detail)
+        self.message.emit("error", error.message)
+
+    def _save_state(self) -> None:
+        try:
+            self.folder.save(self.session)
+        except OSError as error:
+            log.error("autosave failed: %s", error)
+            self.message.emit("error", f"The session could not be autosaved "
+                                       f"({error.strerror or error}); it goes on in memory.")
+
+    # --- export --------------------------------------------------------------------------
+    def render(self) -> Image.Image:
+        assert self.session is not None
+        return render_canvas(self.session.canvas,
+                             ((record.placement, self._fitted[record.index])
+                              for record in self.session.artworks
+                              if record.index in self._fitted))
+
+    def export(self, path: Path) -> bool:
+        """Write the canvas PNG with its session metadata; report success or the reason."""
+        if self.session is None:
+            return False
+        path = Path(path).expanduser()
+        metadata = json.dumps(self.session.export_metadata())
+        try:
+            atomic_write_png(path, self.render(), {SESSION_METADATA_KEY: metadata,
+                                                   "Software": "ANIMO"})
+        except OSError as error:
+            log.error("export to %s failed: %s", path, error)
+            self.message.emit("error", f"Export failed: {error.strerror or error} ({path}). "
+                                       "Nothing was lost; try another folder.")
+            return False
+        self.session.exported_to.append(str(path))
+        self.settings.last_export_dir = str(path.parent)
+        self._save_state()
+        log.info("exported the session canvas to %s", path)
+        self.exported.emit(str(path))
+        return True
+
+
+class _RequestRelay(QObject):
+    """Carries requests to the worker's thread through a queued connection."""
+
+    requested = Signal(object)
+
+
+def _one_hot(emotion: Emotion) -> dict[Emotion, float]:
+    return {candidate: float(candidate is emotion) for candidate in ALL_EMOTIONS}

@@ -1,0 +1,1 @@
+"""Emotion sensing (Qt-free): cameras, face landmarks, the emotion classifier."""

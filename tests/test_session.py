@@ -1,0 +1,73 @@
+import json
+
+from PIL import Image
+
+from animo_desktop.composition import CanvasSpec, collage_placement
+from animo_desktop.emotions import Emotion
+from animo_desktop.messages import ArtworkMetadata
+from animo_desktop.session import (Session, SessionFolder, find_unfinished_session,
+                                   save_artwork_files)
+from animo_desktop.storage import read_png_text
+
+
+def metadata(emotion=Emotion.JOY, seed=7):
+    return ArtworkMetadata(created_at="2026-11-22T10:00:00+01:00", emotion=emotion,
+                           backend="painter", seed=seed, prompt="the sea", generation_ms=80.0)
+
+
+def make_session_with_artworks(root, count):
+    session = Session.new(CanvasSpec())
+    folder = SessionFolder.create(root, session)
+    for index in range(1, count + 1):
+        png = folder.artwork_path(index, "joy")
+        save_artwork_files(png, Image.new("RGB", (32, 32), (index * 20, 0, 0)), metadata())
+        session.add_artwork(index, metadata(seed=index), folder.relative(png))
+        folder.save(session)
+    return session, folder
+
+
+def test_state_round_trips_through_the_folder(tmp_path):
+    session, folder = make_session_with_artworks(tmp_path, 3)
+    loaded = folder.load()
+    assert loaded.to_dict() == session.to_dict()
+    assert [r.metadata.seed for r in loaded.artworks] == [1, 2, 3]
+    assert loaded.artworks[1].placement == collage_placement(session.canvas, session.seed, 2)
+
+
+def test_each_artwork_file_carries_its_metadata(tmp_path):
+    _, folder = make_session_with_artworks(tmp_path, 1)
+    png = folder.artwork_path(1, "joy")
+    embedded = json.loads(read_png_text(png)["animo:session"])
+    sidecar = json.loads(png.with_suffix(".json").read_text())
+    assert embedded == sidecar
+    assert sidecar["emotion"] == "joy" and sidecar["prompt"] == "the sea"
+
+
+def test_an_artwork_saved_after_the_last_state_write_is_recovered(tmp_path):
+    session, folder = make_session_with_artworks(tmp_path, 2)
+    # The app dies after the third artwork's files, before session.json is rewritten.
+    png = folder.artwork_path(3, "fear")
+    save_artwork_files(png, Image.new("RGB", (32, 32)), metadata(Emotion.FEAR, seed=3))
+    loaded = folder.load()
+    assert [r.index for r in loaded.artworks] == [1, 2, 3]
+    assert loaded.artworks[2].metadata.emotion is Emotion.FEAR
+    assert loaded.artworks[2].placement == collage_placement(session.canvas, session.seed, 3)
+
+
+def test_only_sessions_that_never_ended_are_unfinished(tmp_path):
+    assert find_unfinished_session(tmp_path) is None
+    session, folder = make_session_with_artworks(tmp_path, 1)
+    assert find_unfinished_session(tmp_path).path == folder.path
+    session.ended_at = "2026-11-22T11:00:00+01:00"
+    folder.save(session)
+    assert find_unfinished_session(tmp_path) is None
+
+
+def test_export_metadata_lists_artworks_without_file_paths(tmp_path):
+    session, _ = make_session_with_artworks(tmp_path, 2)
+    data = session.export_metadata()
+    assert data["app"] == "ANIMO" and data["ended_at"]
+    assert [a["seed"] for a in data["artworks"]] == [1, 2]
+    assert all("file" not in a for a in data["artworks"])
+    assert {"time", "emotion", "backend", "seed", "prompt", "model", "lora"} <= set(
+        data["artworks"][0])

@@ -1,0 +1,44 @@
+import json
+
+from animo_desktop.settings import Settings, load_settings, save_settings
+
+
+def test_missing_file_gives_defaults_silently(tmp_path):
+    settings, warnings = load_settings(tmp_path / "absent.json")
+    assert settings == Settings() and warnings == []
+
+
+def test_round_trip(tmp_path):
+    path = tmp_path / "settings.json"
+    original = Settings(canvas_width=1024, canvas_height=768, cadence_seconds=3.5,
+                        last_export_dir="/somewhere", window_geometry="AdnQyw==")
+    save_settings(path, original)
+    assert load_settings(path) == (original, [])
+
+
+def test_corrupt_file_gives_defaults_and_a_warning(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_bytes(b"{\"canvas_width\": 9\x00\xff garbage")
+    settings, warnings = load_settings(path)
+    assert settings == Settings()
+    assert len(warnings) == 1 and "unreadable" in warnings[0]
+
+
+def test_bad_values_fall_back_one_by_one(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"canvas_width": True, "canvas_height": 2_000_000,
+                                "cadence_seconds": "fast", "last_export_dir": "/ok",
+                                "unknown_key": 1}))
+    settings, warnings = load_settings(path)
+    assert settings.canvas_width == Settings().canvas_width
+    assert settings.canvas_height == Settings().canvas_height
+    assert settings.cadence_seconds == Settings().cadence_seconds
+    assert settings.last_export_dir == "/ok"
+    assert len(warnings) == 3
+
+
+def test_a_json_list_is_not_settings(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text("[1, 2]")
+    settings, warnings = load_settings(path)
+    assert settings == Settings() and warnings

@@ -1,0 +1,32 @@
+import pytest
+
+from animo_desktop.cli import build_parser
+from animo_desktop.ui.app import build_window, open_session
+
+
+@pytest.fixture
+def launch(qtbot, tmp_path):
+    """Open the real main window as `animo` would, with these command-line options."""
+    opened = []
+
+    def _launch(*argv: str, restore: str = "no", session_dir=None):
+        args = build_parser().parse_args(
+            ["--session-dir", str(session_dir or tmp_path / "sessions"), *argv])
+        window, controller = build_window(args)
+        window.show()
+        qtbot.waitExposed(window)
+        # Offscreen Qt has no window manager to activate the window; shortcuts need it.
+        window.windowHandle().requestActivate()
+        qtbot.waitUntil(window.isActiveWindow)
+        open_session(window, controller, restore)
+        opened.append((window, controller))
+        return window, controller
+
+    yield _launch
+    for window, controller in opened:
+        window.close_without_asking()
+        controller.shutdown()
+
+
+def wait_for_artworks(qtbot, controller, count, timeout=10000):
+    qtbot.waitUntil(lambda: len(controller.session.artworks) >= count, timeout=timeout)

@@ -1,0 +1,169 @@
+import json
+
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from animo_desktop.emotions import Emotion
+from animo_desktop.session import find_unfinished_session
+from animo_desktop.storage import read_png_text
+from animo_desktop.ui.session_controller import SessionState
+from tests.ui.conftest import wait_for_artworks
+
+
+def test_window_opens_with_the_painter_and_closes_cleanly(launch, qtbot):
+    window, controller = launch()
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: window.backend_label.text() == "Backend: painter")
+    assert window.device_label.text() == "Device: CPU"
+    assert controller.state is SessionState.RUNNING
+    wait_for_artworks(qtbot, controller, 1)
+    assert window.canvas_view.artwork_count == 1
+    assert "ms" in window.timing_label.text()
+
+
+def test_clicking_an_emotion_button_puts_that_emotion_on_the_canvas(launch, qtbot):
+    window, controller = launch()
+    qtbot.mouseClick(window.emotion_panel.pin_buttons[Emotion.ANGER], Qt.MouseButton.LeftButton)
+    assert window.emotion_panel.current_label.text().endswith("Anger")
+    assert window.emotion_panel.bars[Emotion.ANGER].value() == 100
+    qtbot.waitUntil(lambda: any(r.metadata.emotion is Emotion.ANGER
+                                for r in controller.session.artworks), timeout=5000)
+    assert window.canvas_view.artwork_count == len(controller.session.artworks)
+    qtbot.mouseClick(window.emotion_panel.release_button, Qt.MouseButton.LeftButton)
+    assert window.emotion_panel.current_label.text().endswith("Neutral")
+    assert not any(b.isChecked() for b in window.emotion_panel.pin_buttons.values())
+
+
+def test_pinned_emotion_from_the_command_line(launch, qtbot):
+    _, controller = launch("--emotion", "happy")
+    wait_for_artworks(qtbot, controller, 1)
+    assert controller.session.artworks[0].metadata.emotion is Emotion.JOY
+
+
+def test_each_artwork_is_saved_at_once_and_the_state_autosaved(launch, qtbot):
+    _, controller = launch("--emotion", "fear")
+    wait_for_artworks(qtbot, controller, 1)
+    record = controller.session.artworks[0]
+    assert (controller.folder.path / record.file).is_file()
+    saved = json.loads(controller.folder.state_file.read_text())
+    assert [a["seed"] for a in saved["artworks"]] == [record.metadata.seed]
+
+
+def test_export_writes_the_canvas_with_session_metadata(launch, qtbot, tmp_path):
+    window, controller = launch("--emotion", "surprise")
+    controller.set_theme("the sea")
+    wait_for_artworks(qtbot, controller, 1)
+    with qtbot.waitSignal(controller.exported):
+        assert window.export_to(tmp_path / "exports" / "canvas.png")
+    path = tmp_path / "exports" / "canvas.png"
+    assert Image.open(path).size == (720, 985)
+    data = json.loads(read_png_text(path)["animo:session"])
+    assert data["app_version"] and data["started_at"] and data["ended_at"]
+    artworks = data["artworks"]
+    assert len(artworks) == len(controller.session.artworks) >= 1
+    assert artworks[0]["emotion"] == "surprise" and artworks[0]["backend"] == "painter"
+    assert artworks[0]["seed"] == controller.session.artworks[0].metadata.seed
+    assert [p.name for p in path.parent.iterdir()] == ["canvas.png"]  # no temp file left
+    assert "canvas.png" in window.statusBar().currentMessage()
+    assert not controller.has_unexported_work
+
+
+def test_export_to_an_unwritable_place_reports_and_keeps_the_session(launch, qtbot, tmp_path):
+    window, controller = launch()
+    wait_for_artworks(qtbot, controller, 1)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert not window.export_to(blocker / "canvas.png")
+    assert "Export failed" in window.statusBar().currentMessage()
+    assert controller.state is SessionState.RUNNING and controller.has_unexported_work
+
+
+def test_default_export_name_holds_date_and_time(launch):
+    window, _ = launch()
+    assert window.default_export_path().name.startswith("animo-session-20")
+
+
+def test_f11_toggles_full_screen(launch, qtbot):
+    window, _ = launch()
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+
+
+def test_kiosk_hides_everything_and_only_the_therapist_keys_leave(launch, qtbot):
+    window, _ = launch("--kiosk")
+    window.set_kiosk(True)
+    qtbot.waitUntil(window.isFullScreen)
+    assert not window.side_panel.isVisible() and not window.menuBar().isVisible()
+    assert not window.statusBar().isVisible()
+    assert window.cursor().shape() == Qt.CursorShape.BlankCursor
+    for key, modifiers in [(Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+                           (Qt.Key.Key_F11, Qt.KeyboardModifier.NoModifier),
+                           (Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)]:
+        qtbot.keyClick(window, key, modifiers)
+        qtbot.wait(50)
+        assert window.kiosk and window.isFullScreen() and window.isVisible()
+    window.close()  # a close request from the window system is refused too
+    assert window.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not window.kiosk)
+    assert window.side_panel.isVisible()
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+
+
+def test_pause_stops_new_artworks_and_resume_continues(launch, qtbot):
+    window, controller = launch()
+    wait_for_artworks(qtbot, controller, 1)
+    qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
+    assert controller.state is SessionState.PAUSED and window.start_button.text() == "Resume"
+    count = len(controller.session.artworks)
+    controller.pin(Emotion.JOY)  # a change while paused makes nothing
+    qtbot.wait(600)
+    assert len(controller.session.artworks) == count
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    wait_for_artworks(qtbot, controller, count + 1)
+
+
+def test_restore_after_a_crash_brings_back_the_canvas(launch, qtbot, tmp_path):
+    window, controller = launch("--emotion", "joy")
+    controller.set_cadence(1.0)
+    wait_for_artworks(qtbot, controller, 3)
+    controller.pause()
+    qtbot.wait(300)  # let an artwork in flight land
+    before = controller.render()
+    count = len(controller.session.artworks)
+    # The app dies here: the session folder is left as it is, never ended.
+    crashed_root = tmp_path / "crashed"
+    crashed_root.mkdir()
+    import shutil
+    shutil.copytree(controller.folder.path, crashed_root / controller.folder.path.name)
+    assert find_unfinished_session(crashed_root) is not None
+
+    window2, controller2 = launch(restore="yes", session_dir=crashed_root)
+    assert len(controller2.session.artworks) == count
+    assert window2.canvas_view.artwork_count == count
+    assert controller2.render().tobytes() == before.tobytes()
+    assert "restored" in window2.statusBar().currentMessage()
+
+
+def test_declining_restore_closes_the_old_session_and_starts_anew(launch, qtbot, tmp_path):
+    _, controller = launch()
+    wait_for_artworks(qtbot, controller, 1)
+    root = tmp_path / "declined"
+    import shutil
+    shutil.copytree(controller.folder.path, root / controller.folder.path.name)
+    _, controller2 = launch(restore="no", session_dir=root)
+    assert controller2.session.artworks == [] or controller2.folder.path.name != \
+        controller.folder.path.name
+    assert find_unfinished_session(root).path == controller2.folder.path
+
+
+def test_a_corrupt_settings_file_gives_defaults_and_a_warning(launch, isolated_user_folders):
+    config = isolated_user_folders / "config"
+    config.mkdir()
+    (config / "settings.json").write_text("{ this is not json")
+    window, controller = launch()
+    assert controller.settings.canvas_width == 720
+    assert "settings" in window.statusBar().currentMessage()
