@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         for button in (self.start_button, self.pause_button, self.end_button):
             row.addWidget(button)
         session_layout.addLayout(row)
-        self.export_button = QPushButton("Export canvas…")
+        self.export_button = QPushButton("Export canvas")
         self.export_button.setToolTip("Save the whole canvas as a PNG (Ctrl+S)")
         self.export_button.clicked.connect(self.export_now)
         session_layout.addWidget(self.export_button)
@@ -194,8 +194,8 @@ class MainWindow(QMainWindow):
             return
         state = self.controller.state.value
         count = len(session.artworks)
-        self.session_label.setText(f"Started {session.started_at[11:16]} · {state} · "
-                                   f"{count} artwork{'s' if count != 1 else ''}")
+        self.session_label.setText(f"Started at {session.started_at[11:16]} · {state}\n"
+                                   f"{count} artwork{'s' if count != 1 else ''} on the canvas")
 
     # --- session controls ------------------------------------------------------------
     def _toggle_pause(self) -> None:

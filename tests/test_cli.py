@@ -1,0 +1,94 @@
+"""The `animo` command as a user runs it: a real process, real files."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from PIL import Image
+
+from animo_desktop import __version__
+from animo_desktop.session import find_unfinished_session
+from animo_desktop.storage import read_png_text
+
+
+def animo(*argv, timeout=60, **kwargs):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "-m", "animo_desktop", *argv], env=env,
+                          capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+def test_version():
+    result = animo("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"ANIMO {__version__}"
+
+
+def test_help_lists_the_options_and_the_kiosk_keys():
+    result = animo("--help")
+    assert result.returncode == 0
+    for option in ("--fullscreen", "--kiosk", "--session-dir", "--exit-after", "--export",
+                   "--backend", "--emotion", "doctor", "Ctrl+Alt+Shift+X"):
+        assert option in result.stdout
+
+
+def test_doctor_prints_its_table_and_exits_0():
+    result = animo("doctor")
+    assert result.returncode == 0, result.stderr
+    rows = dict(line.split(None, 1) for line in result.stdout.splitlines() if line.strip())
+    for name in ("ANIMO", "Python", "onnxruntime", "cameras", "disk"):
+        assert name in rows
+    assert "GPU" in result.stdout and "SD 1.5 model" in result.stdout
+
+
+@pytest.mark.parametrize("argv, complaint", [
+    (["--emotion", "bored"], "unknown emotion"),
+    (["--backend", "magic"], "invalid choice"),
+    (["--exit-after", "soon"], "not a number"),
+    (["--exit-after", "-3"], "positive"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_are_refused_with_a_reason(argv, complaint):
+    result = animo(*argv)
+    assert result.returncode == 2
+    assert complaint in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unattended_run_exports_a_canvas_of_several_artworks(tmp_path):
+    out = tmp_path / "out.png"
+    result = animo("--exit-after", "8", "--export", str(out),
+                   "--session-dir", str(tmp_path / "sessions"))
+    assert result.returncode == 0, result.stderr
+    assert Image.open(out).size == (720, 985)
+    session = json.loads(read_png_text(out)["animo:session"])
+    assert len(session["artworks"]) >= 2
+    # The run ended cleanly: nothing is left to restore.
+    assert find_unfinished_session(tmp_path / "sessions") is None
+
+
+def test_kill_9_mid_session_then_restore_loses_at_most_the_artwork_in_progress(tmp_path):
+    sessions = tmp_path / "sessions"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    app = subprocess.Popen([sys.executable, "-m", "animo_desktop", "--session-dir",
+                            str(sessions), "--emotion", "joy"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(sessions.glob("session-*/artworks/*.png"))) < 2:
+            assert time.monotonic() < deadline, "no artworks were saved"
+            time.sleep(0.2)
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait()
+    saved = len(list(sessions.glob("session-*/artworks/*.png")))
+    assert find_unfinished_session(sessions) is not None
+
+    out = tmp_path / "restored.png"
+    result = animo("--session-dir", str(sessions), "--restore", "yes",
+                   "--exit-after", "2", "--export", str(out))
+    assert result.returncode == 0, result.stderr
+    artworks = json.loads(read_png_text(out)["animo:session"])["artworks"]
+    assert len(artworks) >= saved
+    assert [a["emotion"] for a in artworks[:saved]] == ["joy"] * saved
