@@ -1,17 +1,19 @@
 """The `animo` command: run the app (default), or a subcommand such as `doctor`.
 
-Run options sit at the top level (`animo --kiosk`); each subcommand adds its own parser
-in `SUBCOMMANDS`, so later tools (classify, render, bench, ...) slot in without touching
-the app's options.
+Run options sit at the top level (`animo --kiosk`); subcommands live in
+`animo_desktop.commands`, one module each, so new tools slot in without touching the
+app's options.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from typing import Callable, Sequence
+from typing import Sequence
 
 from animo_desktop import __version__
+from animo_desktop.commands import COMMAND_MODULES
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import BACKEND_CHOICES
 
@@ -31,19 +33,6 @@ def _positive_seconds(text: str) -> float:
     if not 0 < value < 7 * 24 * 3600:
         raise argparse.ArgumentTypeError("must be a positive number of seconds")
     return value
-
-
-def _run_doctor(args: argparse.Namespace) -> int:
-    from animo_desktop.doctor import run_doctor
-    return run_doctor()
-
-
-# name -> (help, add its arguments, run it)
-SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
-                             Callable[[argparse.Namespace], int]]] = {
-    "doctor": ("print what this machine offers ANIMO (GPU, cameras, models, disk)",
-               lambda parser: None, _run_doctor),
-}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,15 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (help_text, add_arguments, _) in SUBCOMMANDS.items():
-        add_arguments(commands.add_parser(name, help=help_text, description=help_text))
+    for module_name in COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        subparser = commands.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        subparser.set_defaults(run_command=module.run)
+        module.add_arguments(subparser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command:
-        return SUBCOMMANDS[args.command][2](args)
+        return args.run_command(args)
     if args.restore is None:
         # An unattended run never waits on a question.
         args.restore = "no" if args.exit_after is not None else "ask"

@@ -11,13 +11,20 @@ log = logging.getLogger(__name__)
 
 BACKEND_CHOICES = ("auto", "painter", "diffusion")
 
-ProgressCallback = Callable[[GenerationProgress], None]
+# Called at each step; returns False when the job should stop at this step (a newer
+# request arrived and interrupting is on).
+ProgressCallback = Callable[[GenerationProgress], bool]
+
+
+class GenerationInterrupted(Exception):
+    """The backend stopped a job at a step because its progress callback said so."""
 
 
 class GenerationBackend(Protocol):
     info: BackendInfo
 
     def generate(self, request: GenerationRequest, on_progress: ProgressCallback) -> Artwork:
+        """Make one artwork; raise GenerationInterrupted when on_progress returns False."""
         ...
 
 

@@ -15,7 +15,6 @@ class PainterBackend:
     info = BackendInfo(name="painter", device="CPU", detail="built-in procedural painter")
 
     def generate(self, request: GenerationRequest, on_progress: ProgressCallback) -> Artwork:
-        on_progress(GenerationProgress(request.job_id, 0, 1))
         started = time.perf_counter()
         image = paint(request.emotion, request.seed)
         elapsed_ms = (time.perf_counter() - started) * 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.metadata
 import platform
 import shutil
@@ -79,7 +80,15 @@ def report_rows() -> list[tuple[str, str]]:
     ]
 
 
-def run_doctor() -> int:
+NAME = "doctor"
+HELP = "print what this machine offers ANIMO (GPU, cameras, models, disk)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """doctor takes no options."""
+
+
+def run(args: argparse.Namespace) -> int:
     rows = report_rows()
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

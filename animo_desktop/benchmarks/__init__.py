@@ -1,0 +1,9 @@
+"""Benchmarks behind `animo bench NAME`, one module each.
+
+Each module defines NAME, HELP, `add_arguments(parser)` and `run(args) -> int`, and ends
+its output with `report.print_report`: a readable table, then one JSON line of figures.
+"""
+
+BENCH_MODULES = (
+    "animo_desktop.benchmarks.painter",
+)

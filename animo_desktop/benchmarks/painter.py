@@ -1,0 +1,41 @@
+"""`animo bench painter`: time of the built-in painter per 512 x 512 artwork."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+from animo_desktop.benchmarks.report import median_ms, percentile_ms, print_report
+from animo_desktop.emotions import ALL_EMOTIONS
+
+NAME = "painter"
+HELP = "time the built-in painter per artwork"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--per-emotion", type=int, default=10, metavar="N",
+                        help="artworks per emotion (default 10)")
+    parser.add_argument("--size", type=int, default=512, help="artwork side in pixels")
+
+
+def run(args: argparse.Namespace) -> int:
+    from animo_desktop.painter import paint
+
+    paint(ALL_EMOTIONS[0], 0, args.size)  # warm-up: imports and cached textures
+    samples: dict[str, list[float]] = {}
+    for emotion in ALL_EMOTIONS:
+        for seed in range(args.per_emotion):
+            started = time.perf_counter()
+            paint(emotion, seed, args.size)
+            samples.setdefault(emotion.value, []).append((time.perf_counter() - started) * 1000)
+    every = [ms for values in samples.values() for ms in values]
+    rows = [(name, f"median {median_ms(values):.1f} ms, max {max(values):.1f} ms")
+            for name, values in samples.items()]
+    rows.append(("all", f"median {median_ms(every):.1f} ms, p95 {percentile_ms(every, 0.95):.1f}"
+                        f" ms over {len(every)} artworks"))
+    print_report(f"Built-in painter, {args.size} x {args.size}, {platform.processor() or 'CPU'}",
+                 rows, {"artworks": len(every), "size": args.size,
+                        "ms_median": median_ms(every), "ms_p95": percentile_ms(every, 0.95),
+                        "ms_max": round(max(every), 2)})
+    return 0
