@@ -92,3 +92,22 @@ def test_kill_9_mid_session_then_restore_loses_at_most_the_artwork_in_progress(t
     artworks = json.loads(read_png_text(out)["animo:session"])["artworks"]
     assert len(artworks) >= saved
     assert [a["emotion"] for a in artworks[:saved]] == ["joy"] * saved
+
+
+def test_settings_persist_between_launches(tmp_path):
+    exports = tmp_path / "my exports"
+    first = animo("--exit-after", "3", "--export", str(exports / "a.png"),
+                  "--session-dir", str(tmp_path / "sessions"))
+    assert first.returncode == 0, first.stderr
+    settings = json.loads((tmp_path / "config" / "settings.json").read_text())
+    assert settings["last_export_dir"] == str(exports)
+    assert settings["window_geometry"]  # the window's place and size, for the next launch
+    assert settings["cadence_seconds"] == 6.0 and settings["canvas_width"] == 720
+
+
+def test_bench_painter_ends_with_one_json_line_of_figures():
+    result = animo("bench", "painter", "--per-emotion", "1", "--size", "96")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["artworks"] == 7 and figures["size"] == 96
+    assert 0 < figures["ms_median"] <= figures["ms_max"]

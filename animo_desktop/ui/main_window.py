@@ -10,11 +10,12 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QMainWindow, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+                               QMainWindow, QMessageBox, QProgressBar, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from animo_desktop import __version__
 from animo_desktop.emotions import Emotion
-from animo_desktop.messages import BackendInfo
+from animo_desktop.messages import BackendInfo, GenerationProgress
 from animo_desktop.paths import default_export_dir
 from animo_desktop.ui.canvas_view import CanvasView
 from animo_desktop.ui.emotion_panel import EmotionPanel
@@ -148,6 +149,17 @@ class MainWindow(QMainWindow):
         exit_kiosk.activated.connect(lambda: self.set_kiosk(False))
 
     def _build_status_bar(self) -> None:
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFixedWidth(120)
+        self.progress_bar.setFixedHeight(8)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setToolTip("Progress of the artwork being made")
+        # Reserve the space even when idle, so the status bar does not jump.
+        policy = self.progress_bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress_bar.setSizePolicy(policy)
+        self.progress_bar.hide()
+        self.statusBar().addPermanentWidget(self.progress_bar)
         self.backend_label = QLabel("Backend: starting…")
         self.device_label = QLabel("")
         self.timing_label = QLabel("Last artwork: –")
@@ -164,6 +176,7 @@ class MainWindow(QMainWindow):
         c.state_changed.connect(self._show_state)
         c.backend_changed.connect(self._show_backend)
         c.artwork_timed.connect(lambda ms: self.timing_label.setText(f"Last artwork: {ms:.0f} ms"))
+        c.progress.connect(self._show_progress)
         c.message.connect(self.show_message)
         c.exported.connect(lambda path: self.show_message("info", f"Canvas exported to {path}"))
 
@@ -172,6 +185,12 @@ class MainWindow(QMainWindow):
     def show_message(self, level: str, text: str) -> None:
         prefix = {"warning": "⚠ ", "error": "✖ "}.get(level, "")
         self.statusBar().showMessage(prefix + text, 15000)
+
+    @Slot(object)
+    def _show_progress(self, progress: GenerationProgress) -> None:
+        self.progress_bar.setMaximum(progress.total_steps)
+        self.progress_bar.setValue(progress.step)
+        self.progress_bar.setVisible(progress.step < progress.total_steps)
 
     @Slot(object)
     def _show_backend(self, info: BackendInfo) -> None:

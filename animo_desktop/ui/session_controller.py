@@ -45,6 +45,7 @@ class SessionController(QObject):
     state_changed = Signal(object)  # SessionState
     backend_changed = Signal(object)  # BackendInfo
     artwork_timed = Signal(float)  # generation ms of the last artwork
+    progress = Signal(object)  # GenerationProgress of the artwork being made
     message = Signal(str, str)  # level ("info", "warning", "error"), text
     exported = Signal(str)  # path
 
@@ -73,6 +74,7 @@ class SessionController(QObject):
         self._request.requested.connect(worker.submit)
         worker.backend_ready.connect(self.backend_changed)
         worker.artwork_ready.connect(self._on_artwork)
+        worker.progress.connect(self.progress)
         worker.failed.connect(self._on_worker_error)
         worker.warning.connect(lambda text: self.message.emit("warning", text))
 

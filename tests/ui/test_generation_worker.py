@@ -1,0 +1,88 @@
+"""The generation worker's queue: newest request wins, stale jobs are dropped or stopped."""
+
+import time
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QObject, Signal
+
+from animo_desktop.emotions import Emotion
+from animo_desktop.generation.backend import GenerationInterrupted
+from animo_desktop.messages import (Artwork, ArtworkMetadata, BackendInfo, GenerationProgress,
+                                    GenerationRequest)
+from animo_desktop.ui.generation_worker import GenerationThread
+
+STEPS = 10
+STEP_SECONDS = 0.03
+
+
+class SteppingBackend:
+    """A backend with real steps, slow enough for requests to arrive mid-job."""
+
+    info = BackendInfo("stepping", "CPU")
+
+    def __init__(self):
+        self.started_jobs = []
+
+    def generate(self, request, on_progress):
+        self.started_jobs.append(request.job_id)
+        for step in range(1, STEPS + 1):
+            time.sleep(STEP_SECONDS)
+            if not on_progress(GenerationProgress(request.job_id, step, STEPS)):
+                raise GenerationInterrupted
+        metadata = ArtworkMetadata("2026-11-22T10:00:00+00:00", request.emotion, "stepping",
+                                   request.seed, "", STEP_SECONDS * STEPS * 1000)
+        return Artwork(request.job_id, Image.new("RGB", (8, 8)), metadata)
+
+
+class Relay(QObject):
+    """Sends requests from the test's (UI) thread, as the session controller does."""
+
+    requested = Signal(object)
+
+
+@pytest.fixture
+def worker_thread(qtbot):
+    backend = SteppingBackend()
+    thread = GenerationThread(lambda: (backend, []))
+    ready = []
+    # Not qtbot.waitSignal: its timer would be stopped from the worker's thread.
+    thread.worker.backend_ready.connect(ready.append)
+    thread.start()
+    try:
+        qtbot.waitUntil(lambda: bool(ready))
+        relay = Relay()
+        relay.requested.connect(thread.worker.submit)
+        yield thread, backend, relay
+    finally:
+        thread.stop()
+
+
+def request(job_id):
+    return GenerationRequest(job_id=job_id, emotion=Emotion.JOY, seed=job_id)
+
+
+def test_requests_arriving_mid_job_collapse_to_the_newest(worker_thread, qtbot):
+    thread, backend, relay = worker_thread
+    finished = []
+    thread.worker.artwork_ready.connect(lambda artwork: finished.append(artwork.job_id))
+    relay.requested.emit(request(1))
+    qtbot.waitUntil(lambda: backend.started_jobs == [1])
+    for job_id in (2, 3, 4):
+        relay.requested.emit(request(job_id))
+    qtbot.waitUntil(lambda: finished == [1, 4], timeout=5000)
+    qtbot.wait(3 * STEP_SECONDS * 1000)
+    assert backend.started_jobs == [1, 4]
+
+
+def test_with_interrupt_on_a_newer_request_stops_the_running_job(worker_thread, qtbot):
+    thread, backend, relay = worker_thread
+    thread.worker.set_interrupt_stale(True)
+    finished, interrupted = [], []
+    thread.worker.artwork_ready.connect(lambda artwork: finished.append(artwork.job_id))
+    thread.worker.interrupted.connect(interrupted.append)
+    relay.requested.emit(request(1))
+    qtbot.waitUntil(lambda: backend.started_jobs == [1])
+    relay.requested.emit(request(2))
+    qtbot.waitUntil(lambda: finished == [2], timeout=5000)
+    assert interrupted == [1]
