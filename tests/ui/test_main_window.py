@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from PIL import Image
 from PySide6.QtCore import Qt
 
@@ -167,3 +169,35 @@ def test_a_corrupt_settings_file_gives_defaults_and_a_warning(launch, isolated_u
     window, controller = launch()
     assert controller.settings.canvas_width == 720
     assert "settings" in window.statusBar().currentMessage()
+
+
+def test_ctrl_q_asks_before_quitting_an_unexported_session(launch, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    window, controller = launch()
+    wait_for_artworks(qtbot, controller, 1)
+    questions = []
+
+    def answer(choice):
+        def question(parent, title, text, *args):
+            questions.append(text)
+            return choice
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert len(questions) == 1 and "not been exported" in questions[0]
+    assert window.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_ctrl_q_after_export_quits_without_asking(launch, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    window, controller = launch()
+    wait_for_artworks(qtbot, controller, 1)
+    controller.pause()
+    assert window.export_to(tmp_path / "done.png")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("asked"))
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible())
