@@ -22,6 +22,7 @@ from animo_desktop import __version__
 from animo_desktop.composition import CanvasSpec, Placement, collage_placement
 from animo_desktop.messages import ArtworkMetadata
 from animo_desktop.storage import atomic_write_json, atomic_write_png
+from animo_desktop.timeline import EmotionTimeline
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +42,18 @@ class ArtworkRecord:
     metadata: ArtworkMetadata
     placement: Placement
     file: str | None  # relative to the session folder; None when it could not be saved
+    session_time: float = 0.0  # seconds since the session started (the timeline's clock)
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, **self.metadata.to_dict(),
+                "session_time": round(self.session_time, 3),
                 "placement": self.placement.to_dict(), "file": self.file}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ArtworkRecord":
         return cls(int(data["index"]), ArtworkMetadata.from_dict(data),
-                   Placement.from_dict(data["placement"]), data.get("file"))
+                   Placement.from_dict(data["placement"]), data.get("file"),
+                   float(data.get("session_time", 0.0)))
 
 
 @dataclass
@@ -61,6 +65,9 @@ class Session:
     ended_at: str | None = None
     artworks: list[ArtworkRecord] = field(default_factory=list)
     exported_to: list[str] = field(default_factory=list)
+    timeline: EmotionTimeline = field(default_factory=EmotionTimeline)
+    # Seconds of session time so far (the timeline's clock), as of the last save.
+    elapsed: float = 0.0
 
     @classmethod
     def new(cls, canvas: CanvasSpec) -> "Session":
@@ -97,6 +104,8 @@ class Session:
             "seed": self.seed,
             "canvas": self.canvas.to_dict(),
             "exported_to": list(self.exported_to),
+            "elapsed": round(self.elapsed, 3),
+            "timeline": self.timeline.to_list(now=self.elapsed),
             "artworks": [record.to_dict() for record in self.artworks],
         }
 
@@ -110,6 +119,8 @@ class Session:
             ended_at=data.get("ended_at"),
             artworks=[ArtworkRecord.from_dict(item) for item in data.get("artworks", [])],
             exported_to=list(data.get("exported_to", [])),
+            timeline=EmotionTimeline.from_list(data.get("timeline", [])),
+            elapsed=float(data.get("elapsed", 0.0)),
         )
 
     def export_metadata(self, ended_at: str | None = None) -> dict[str, Any]:

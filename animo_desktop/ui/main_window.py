@@ -20,6 +20,7 @@ from animo_desktop.paths import default_export_dir
 from animo_desktop.ui.canvas_view import CanvasView
 from animo_desktop.ui.emotion_panel import EmotionPanel
 from animo_desktop.ui.session_controller import SessionController, SessionState
+from animo_desktop.ui.timeline_strip import TimelineStrip
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,19 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(800, 560)
 
         self.canvas_view = CanvasView()
+        self.timeline_strip = TimelineStrip()
         self.emotion_panel = EmotionPanel()
         self.side_panel = self._build_side_panel()
+        canvas_column = QVBoxLayout()
+        canvas_column.setContentsMargins(0, 0, 0, 0)
+        canvas_column.setSpacing(0)
+        canvas_column.addWidget(self.canvas_view, 1)
+        canvas_column.addWidget(self.timeline_strip)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.canvas_view, 1)
+        layout.addLayout(canvas_column, 1)
         layout.addWidget(self.side_panel)
         self.setCentralWidget(central)
 
@@ -177,6 +184,7 @@ class MainWindow(QMainWindow):
         c.backend_changed.connect(self._show_backend)
         c.artwork_timed.connect(lambda ms: self.timing_label.setText(f"Last artwork: {ms:.0f} ms"))
         c.progress.connect(self._show_progress)
+        c.timeline_changed.connect(self.timeline_strip.show_timeline)
         c.message.connect(self.show_message)
         c.exported.connect(lambda path: self.show_message("info", f"Canvas exported to {path}"))
 
@@ -275,6 +283,7 @@ class MainWindow(QMainWindow):
         for action in self.actions():
             action.setEnabled(not enabled)
         self.side_panel.setVisible(not enabled)
+        self.timeline_strip.setVisible(not enabled)
         self.menuBar().setVisible(not enabled)
         self.statusBar().setVisible(not enabled)
         if enabled:

@@ -12,6 +12,7 @@ import logging
 import secrets
 import time
 from pathlib import Path
+from typing import Callable
 
 from PIL import Image
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -48,10 +49,13 @@ class SessionController(QObject):
     progress = Signal(object)  # GenerationProgress of the artwork being made
     message = Signal(str, str)  # level ("info", "warning", "error"), text
     exported = Signal(str)  # path
+    timeline_changed = Signal(object, object, float)  # segments, artwork times, now
 
     def __init__(self, settings: Settings, sessions_root: Path, backend_factory: BackendFactory,
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, clock: Callable[[], float] = time.monotonic):
         super().__init__(parent)
+        self._clock = clock
+        self._clock_origin = clock()
         self.settings = settings
         self.sessions_root = sessions_root
         self.theme = ""
@@ -107,16 +111,41 @@ class SessionController(QObject):
     def pin(self, emotion: Emotion | None) -> None:
         """Pin an emotion by hand (overrides detection); None releases the pin."""
         self._pinned = emotion
-        self.emotion_changed.emit(self.current)
-        self._tick()
+        self._current_changed()
 
     @Slot(object)
     def on_emotion_confirmed(self, reading: EmotionReading) -> None:
         """The camera worker's confirmed emotion (connected when a camera exists)."""
         self._detected = reading
         if self._pinned is None:
-            self.emotion_changed.emit(reading)
-            self._tick()
+            self._current_changed()
+
+    def _current_changed(self) -> None:
+        self.emotion_changed.emit(self.current)
+        self._mark_timeline()
+        self._tick()
+
+    # --- session clock and timeline ---------------------------------------------------
+    def session_time(self) -> float:
+        """Seconds of this session so far; a restored session goes on from its last save."""
+        return self._clock() - self._clock_origin
+
+    def _mark_timeline(self) -> None:
+        if self.session is None:
+            return
+        if self.state is not SessionState.ENDED:
+            running = self.state is SessionState.RUNNING
+            self.session.timeline.mark(self.current.emotion if running else None,
+                                       self.session_time())
+        self._emit_timeline()
+
+    def _emit_timeline(self) -> None:
+        if self.session is None:
+            return
+        now = self.session.elapsed if self.state is SessionState.ENDED else self.session_time()
+        self.timeline_changed.emit(self.session.timeline.segments(now),
+                                   [record.session_time for record in self.session.artworks],
+                                   now)
 
     @Slot(str)
     def set_theme(self, text: str) -> None:
@@ -154,6 +183,7 @@ class SessionController(QObject):
         self._cadence.reset()
         self._index_of_job.clear()
         self._next_index = session.next_index
+        self._clock_origin = self._clock() - session.elapsed
         self.canvas_reset.emit(session.canvas)
         self._set_state(SessionState.RUNNING)
         self.emotion_changed.emit(self.current)
@@ -176,11 +206,14 @@ class SessionController(QObject):
         if self.session is None or self.state is SessionState.ENDED:
             return
         self.session.ended_at = now_iso()
+        self.session.elapsed = self.session_time()
+        self.session.timeline.close(self.session.elapsed)
         self._save_state()
         self._set_state(SessionState.ENDED)
 
     def _set_state(self, state: SessionState) -> None:
         self.state = state
+        self._mark_timeline()
         self.state_changed.emit(state)
 
     @property
@@ -191,6 +224,7 @@ class SessionController(QObject):
     def _tick(self) -> None:
         if self.state is not SessionState.RUNNING or self.folder is None:
             return
+        self._emit_timeline()
         emotion = self.current.emotion
         if self._cadence.should_request(emotion, time.monotonic()):
             self._request_artwork(emotion)
@@ -211,6 +245,7 @@ class SessionController(QObject):
             return  # made for a session that has ended since
         file = self.folder.relative(artwork.saved_to) if artwork.saved_to else None
         record = self.session.add_artwork(index, artwork.metadata, file)
+        record.session_time = self.session_time()
         self._place(record, artwork.image, animate=True)
         self.artwork_timed.emit(artwork.metadata.generation_ms)
         self._save_state()
@@ -226,6 +261,8 @@ class SessionController(QObject):
         self.message.emit("error", error.message)
 
     def _save_state(self) -> None:
+        if self.state is not SessionState.ENDED:
+            self.session.elapsed = self.session_time()
         try:
             self.folder.save(self.session)
         except OSError as error:
