@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from bisect import insort
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 from PIL import Image
 
 from animo_desktop import __version__
-from animo_desktop.composition import CanvasSpec, Placement, collage_placement
+from animo_desktop.composition import CanvasSpec, CompositionMode, Placement, layout
 from animo_desktop.messages import ArtworkMetadata
 from animo_desktop.storage import atomic_write_json, atomic_write_png
 from animo_desktop.timeline import EmotionTimeline
@@ -68,18 +69,27 @@ class Session:
     timeline: EmotionTimeline = field(default_factory=EmotionTimeline)
     # Seconds of session time so far (the timeline's clock), as of the last save.
     elapsed: float = 0.0
+    composition: CompositionMode = CompositionMode.COLLAGE
+    # Indices the therapist removed from the canvas: their files stay in the folder, but
+    # they never come back on restore and their indices are never reused.
+    removed: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Placements are always recomputed: the layout is the truth, not the saved file.
+        self._relayout()
 
     @classmethod
-    def new(cls, canvas: CanvasSpec) -> "Session":
+    def new(cls, canvas: CanvasSpec,
+            composition: CompositionMode = CompositionMode.COLLAGE) -> "Session":
         started = datetime.now().astimezone()
         return cls(session_id=started.strftime("%Y%m%d-%H%M%S"),
                    started_at=started.isoformat(timespec="seconds"),
-                   seed=secrets.randbits(32), canvas=canvas)
+                   seed=secrets.randbits(32), canvas=canvas, composition=composition)
 
     @property
     def next_index(self) -> int:
         # Indices grow in request order; jobs dropped by the queue leave gaps.
-        return max((record.index for record in self.artworks), default=0) + 1
+        return max([record.index for record in self.artworks] + self.removed, default=0) + 1
 
     @property
     def is_exported(self) -> bool:
@@ -87,11 +97,42 @@ class Session:
 
     def add_artwork(self, index: int, metadata: ArtworkMetadata,
                     file: str | None) -> ArtworkRecord:
-        record = ArtworkRecord(index, metadata,
-                               collage_placement(self.canvas, self.seed, index), file)
-        self.artworks.append(record)
+        """Add an artwork (kept in index order, which is time order) and place it; in
+        mosaic the others may move as the grid grows."""
+        indices = sorted([record.index for record in self.artworks] + [index])
+        placements = layout(self.composition, self.canvas, self.seed, indices)
+        record = ArtworkRecord(index, metadata, placements[index], file)
+        insort(self.artworks, record, key=lambda item: item.index)
+        self._apply(placements)
         self.exported_to.clear()  # the canvas changed since the last export
         return record
+
+    def remove_artwork(self, index: int) -> ArtworkRecord:
+        """Take an artwork off the canvas (KeyError if it is not there)."""
+        record = next((item for item in self.artworks if item.index == index), None)
+        if record is None:
+            raise KeyError(index)
+        self.artworks.remove(record)
+        self.removed.append(index)
+        self._relayout()
+        self.exported_to.clear()
+        return record
+
+    def set_mode(self, mode: CompositionMode) -> None:
+        """Switch the composition mode; every artwork stays, placed anew."""
+        if mode is self.composition:
+            return
+        self.composition = mode
+        self._relayout()
+        self.exported_to.clear()
+
+    def _relayout(self) -> None:
+        self._apply(layout(self.composition, self.canvas, self.seed,
+                           [record.index for record in self.artworks]))
+
+    def _apply(self, placements: dict[int, Placement]) -> None:
+        for record in self.artworks:
+            record.placement = placements[record.index]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +144,8 @@ class Session:
             "ended_at": self.ended_at,
             "seed": self.seed,
             "canvas": self.canvas.to_dict(),
+            "composition": self.composition.value,
+            "removed": list(self.removed),
             "exported_to": list(self.exported_to),
             "elapsed": round(self.elapsed, 3),
             "timeline": self.timeline.to_list(now=self.elapsed),
@@ -121,15 +164,22 @@ class Session:
             exported_to=list(data.get("exported_to", [])),
             timeline=EmotionTimeline.from_list(data.get("timeline", [])),
             elapsed=float(data.get("elapsed", 0.0)),
+            composition=CompositionMode(data.get("composition", CompositionMode.COLLAGE)),
+            removed=[int(index) for index in data.get("removed", [])],
         )
 
     def export_metadata(self, ended_at: str | None = None) -> dict[str, Any]:
-        """The `animo:session` JSON embedded in an exported canvas PNG."""
+        """The `animo:session` JSON embedded in an exported canvas PNG.
+
+        The emotional timeline stays out: it is health data, written only by the
+        opt-in session-data export.
+        """
         data = self.to_dict()
         data["ended_at"] = ended_at or self.ended_at or now_iso()
         for item in data["artworks"]:
             item.pop("file")
-        del data["exported_to"]
+        for private_or_local in ("exported_to", "timeline", "elapsed"):
+            del data[private_or_local]
         return data
 
 
@@ -168,7 +218,7 @@ class SessionFolder:
     def load(self) -> Session:
         """Read the session, recovering artworks saved after the last state write."""
         session = Session.from_dict(json.loads(self.state_file.read_text(encoding="utf-8")))
-        known = {record.index for record in session.artworks}
+        known = {record.index for record in session.artworks} | set(session.removed)
         for sidecar in sorted((self.path / ARTWORKS_FOLDER).glob("*.json")):
             try:
                 index = int(sidecar.stem.split("-", 1)[0])
@@ -178,10 +228,7 @@ class SessionFolder:
             except (ValueError, KeyError, OSError, json.JSONDecodeError) as error:
                 log.warning("skipping unreadable artwork record %s: %s", sidecar, error)
                 continue
-            session.artworks.append(ArtworkRecord(
-                index, metadata, collage_placement(session.canvas, session.seed, index),
-                self.relative(sidecar.with_suffix(".png"))))
-        session.artworks.sort(key=lambda record: record.index)
+            session.add_artwork(index, metadata, self.relative(sidecar.with_suffix(".png")))
         return session
 
     def load_image(self, record: ArtworkRecord) -> Image.Image | None:

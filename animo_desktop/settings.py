@@ -12,11 +12,13 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from animo_desktop.composition import CompositionMode
 from animo_desktop.storage import atomic_write_json
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE_NAME = "settings.json"
+COMPOSITION_CHOICES = tuple(mode.value for mode in CompositionMode)
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Settings:
     canvas_width: int = 720
     canvas_height: int = 985
     cadence_seconds: float = 6.0
+    composition: str = "collage"  # a CompositionMode value
     last_export_dir: str = ""
     window_geometry: str = ""  # Qt's saveGeometry(), base64
 
@@ -37,6 +40,10 @@ class Settings:
                 warnings.append(f"setting {name}={values[name]!r} is outside {low}..{high}; "
                                 f"using {getattr(defaults, name)!r}")
                 values[name] = getattr(defaults, name)
+        if values["composition"] not in COMPOSITION_CHOICES:
+            warnings.append(f"setting composition={values['composition']!r} is not one of "
+                            f"{', '.join(COMPOSITION_CHOICES)}; using {defaults.composition!r}")
+            values["composition"] = defaults.composition
         return Settings(**values), warnings
 
 

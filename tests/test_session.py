@@ -2,7 +2,7 @@ import json
 
 from PIL import Image
 
-from animo_desktop.composition import CanvasSpec, collage_placement
+from animo_desktop.composition import CanvasSpec, CompositionMode, layout
 from animo_desktop.emotions import Emotion
 from animo_desktop.messages import ArtworkMetadata
 from animo_desktop.session import (Session, SessionFolder, find_unfinished_session,
@@ -31,7 +31,8 @@ def test_state_round_trips_through_the_folder(tmp_path):
     loaded = folder.load()
     assert loaded.to_dict() == session.to_dict()
     assert [r.metadata.seed for r in loaded.artworks] == [1, 2, 3]
-    assert loaded.artworks[1].placement == collage_placement(session.canvas, session.seed, 2)
+    assert loaded.artworks[1].placement == layout(CompositionMode.COLLAGE, session.canvas,
+                                                  session.seed, [1, 2, 3])[2]
 
 
 def test_each_artwork_file_carries_its_metadata(tmp_path):
@@ -51,7 +52,8 @@ def test_an_artwork_saved_after_the_last_state_write_is_recovered(tmp_path):
     loaded = folder.load()
     assert [r.index for r in loaded.artworks] == [1, 2, 3]
     assert loaded.artworks[2].metadata.emotion is Emotion.FEAR
-    assert loaded.artworks[2].placement == collage_placement(session.canvas, session.seed, 3)
+    assert loaded.artworks[2].placement == layout(CompositionMode.COLLAGE, session.canvas,
+                                                  session.seed, [1, 2, 3])[3]
 
 
 def test_only_sessions_that_never_ended_are_unfinished(tmp_path):

@@ -4,8 +4,8 @@ composition placed it; the view always fits the whole canvas."""
 from __future__ import annotations
 
 from PIL import Image
-from PySide6.QtCore import QRectF, Qt, QVariantAnimation
-from PySide6.QtGui import QBrush, QColor, QPainter, QResizeEvent
+from PySide6.QtCore import QRectF, Qt, QVariantAnimation, Signal
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QResizeEvent
 from PySide6.QtWidgets import (QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView,
                                QWidget)
 
@@ -17,6 +17,8 @@ FADE_MS = 700
 
 
 class CanvasView(QGraphicsView):
+    artwork_clicked = Signal(int, object)  # artwork index, global position
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("canvasView")
@@ -53,10 +55,38 @@ class CanvasView(QGraphicsView):
         item.setZValue(record.index)
         item.setToolTip(f"{record.metadata.emotion.display_name} · "
                         f"{record.metadata.created_at[11:19]} · seed {record.metadata.seed}")
+        item.setData(0, record.index)
         self.scene().addItem(item)
         self._items[record.index] = item
         if animate:
             self._fade_in(item)
+
+    def relay(self, placed: list[tuple[ArtworkRecord, Image.Image]]) -> None:
+        """Every artwork at a new place (mode switch, mosaic growth, restore)."""
+        for item in self._items.values():
+            self.scene().removeItem(item)
+        self._items.clear()
+        for record, fitted in placed:
+            self.add_artwork(record, fitted, animate=False)
+
+    def remove_artwork(self, index: int) -> None:
+        item = self._items.pop(index, None)
+        if item is not None:
+            self.scene().removeItem(item)
+
+    def item_for(self, index: int) -> QGraphicsPixmapItem | None:
+        return self._items.get(index)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        # The topmost artwork under the pointer, ignoring transparent feathered edges.
+        for item in self.items(event.position().toPoint()):
+            index = item.data(0)
+            if index is not None:
+                self.artwork_clicked.emit(index, event.globalPosition().toPoint())
+                return
 
     def _fade_in(self, item: QGraphicsPixmapItem) -> None:
         item.setOpacity(0.0)

@@ -7,10 +7,14 @@ from PySide6.QtGui import QImage, QPixmap
 
 
 def to_qimage(image: Image.Image) -> QImage:
-    rgb = image.convert("RGB")
-    data = rgb.tobytes("raw", "RGB")
+    """RGB stays RGB; anything with transparency (the feathered layers) becomes RGBA."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        converted, fmt, depth = image.convert("RGBA"), QImage.Format.Format_RGBA8888, 4
+    else:
+        converted, fmt, depth = image.convert("RGB"), QImage.Format.Format_RGB888, 3
+    data = converted.tobytes("raw", converted.mode)
     # QImage does not own `data`; copy() detaches it before the bytes go away.
-    return QImage(data, rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888).copy()
+    return QImage(data, converted.width, converted.height, converted.width * depth, fmt).copy()
 
 
 def to_qpixmap(image: Image.Image) -> QPixmap:

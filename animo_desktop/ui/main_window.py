@@ -7,19 +7,21 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QMainWindow, QMessageBox, QProgressBar, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QByteArray, QPoint, Qt, Slot
+from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence,
+                           QShortcut)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
+                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from animo_desktop import __version__
-from animo_desktop.emotions import Emotion
+from animo_desktop.composition import CompositionMode
 from animo_desktop.messages import BackendInfo, GenerationProgress
 from animo_desktop.paths import default_export_dir
 from animo_desktop.ui.canvas_view import CanvasView
 from animo_desktop.ui.emotion_panel import EmotionPanel
 from animo_desktop.ui.session_controller import SessionController, SessionState
+from animo_desktop.ui.summary_dialog import SummaryDialog
 from animo_desktop.ui.timeline_strip import TimelineStrip
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ Ctrl+1 … Ctrl+7 — pin joy, sadness, fear, anger, surprise, disgust, neutral<
 Ctrl+0 — release the pin<br>
 Ctrl+P — pause / resume the session<br>
 Ctrl+S — export the canvas as PNG · Ctrl+Shift+S — export as…<br>
+Ctrl+E — session summary and export (with the session record, if you choose)<br>
 Ctrl+Q — quit"""
 
 
@@ -110,6 +113,28 @@ class MainWindow(QMainWindow):
         self.export_button.setToolTip("Save the whole canvas as a PNG (Ctrl+S)")
         self.export_button.clicked.connect(self.export_now)
         session_layout.addWidget(self.export_button)
+        settings_form = QFormLayout()
+        self.composition_box = QComboBox()
+        # Qt hands str-based enums back as plain strings: store the values.
+        for mode in CompositionMode:
+            self.composition_box.addItem(mode.display_name, mode.value)
+        self.composition_box.setCurrentIndex(
+            self.composition_box.findData(self.controller.settings.composition))
+        self.composition_box.setToolTip("How the artworks meet on the canvas; switching keeps "
+                                         "every artwork")
+        self.composition_box.currentIndexChanged.connect(
+            lambda: self.set_composition(CompositionMode(self.composition_box.currentData())))
+        settings_form.addRow("Composition", self.composition_box)
+        self.cadence_box = QDoubleSpinBox()
+        self.cadence_box.setRange(1.0, 600.0)
+        self.cadence_box.setDecimals(0)
+        self.cadence_box.setSuffix(" s")
+        self.cadence_box.setValue(self.controller.settings.cadence_seconds)
+        self.cadence_box.setToolTip("While an emotion holds, a new artwork every this many "
+                                    "seconds (a change of emotion makes one at once)")
+        self.cadence_box.valueChanged.connect(self.controller.set_cadence)
+        settings_form.addRow("New artwork every", self.cadence_box)
+        session_layout.addLayout(settings_form)
         self.session_label = QLabel()
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setWordWrap(True)
@@ -134,6 +159,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Export canvas", "Ctrl+S", self.export_now,
                      "Save the canvas as a PNG in the last export folder")
         self._action(file_menu, "Export canvas &as…", "Ctrl+Shift+S", self.export_as)
+        self._action(file_menu, "Session &summary and export…", "Ctrl+E", self.show_summary,
+                     "Duration, time per emotion, artworks; export with the session record")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
 
@@ -143,6 +170,15 @@ class MainWindow(QMainWindow):
         self._action(session_menu, "End session", None, self._end_session)
 
         view_menu = self.menuBar().addMenu("&View")
+        composition_menu = view_menu.addMenu("&Composition")
+        self.composition_actions = QActionGroup(self)
+        for number, mode in enumerate(CompositionMode, start=1):
+            action = self._action(composition_menu, mode.display_name, f"Alt+{number}",
+                                  lambda _=False, m=mode: self.set_composition(m))
+            action.setCheckable(True)
+            action.setData(mode.value)
+            action.setChecked(mode.value == self.controller.settings.composition)
+            self.composition_actions.addAction(action)
         self._action(view_menu, "&Full screen", "F11", self.toggle_fullscreen)
         self._action(view_menu, "&Installation mode", "Ctrl+K", lambda: self.set_kiosk(True),
                      f"Canvas only, full screen; leave with {KIOSK_EXIT_KEYS}")
@@ -178,7 +214,11 @@ class MainWindow(QMainWindow):
         c = self.controller
         c.canvas_reset.connect(self.canvas_view.reset)
         c.artwork_placed.connect(self.canvas_view.add_artwork)
-        c.artwork_placed.connect(self._update_session_label)
+        c.canvas_relaid.connect(self.canvas_view.relay)
+        c.artwork_removed.connect(self.canvas_view.remove_artwork)
+        for changed in (c.artwork_placed, c.canvas_relaid, c.artwork_removed):
+            changed.connect(self._update_session_label)
+        self.canvas_view.artwork_clicked.connect(self.show_artwork_menu)
         c.emotion_changed.connect(self.emotion_panel.show_reading)
         c.state_changed.connect(self._show_state)
         c.backend_changed.connect(self._show_backend)
@@ -224,6 +264,35 @@ class MainWindow(QMainWindow):
         self.session_label.setText(f"Started at {session.started_at[11:16]} · {state}\n"
                                    f"{count} artwork{'s' if count != 1 else ''} on the canvas")
 
+    # --- composition and artworks ----------------------------------------------------
+    def set_composition(self, mode: CompositionMode) -> None:
+        self.controller.set_composition(mode)
+        self.composition_box.setCurrentIndex(self.composition_box.findData(mode.value))
+        for action in self.composition_actions.actions():
+            action.setChecked(action.data() == mode.value)
+
+    @Slot(int, QPoint)
+    def show_artwork_menu(self, index: int, position: QPoint) -> QMenu | None:
+        """What the therapist can learn and do about one artwork."""
+        record = self.controller.artwork(index)
+        if record is None or self.kiosk:
+            return None
+        meta = record.metadata
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        details = [f"{meta.emotion.display_name} · {meta.created_at[11:19]}",
+                   f"Seed {meta.seed} · {meta.backend}"
+                   + (f" · {meta.model}" if meta.model else ""),
+                   f"Prompt: {meta.prompt}" if meta.prompt else "No theme"]
+        for line in details:
+            menu.addAction(line).setEnabled(False)
+        menu.addSeparator()
+        menu.addAction("New variant (another seed)",
+                       lambda: self.controller.request_variant(index))
+        menu.addAction("Remove from canvas", lambda: self.controller.remove_artwork(index))
+        menu.popup(position)
+        return menu
+
     # --- session controls ------------------------------------------------------------
     def _toggle_pause(self) -> None:
         if self.controller.state is SessionState.RUNNING:
@@ -233,8 +302,16 @@ class MainWindow(QMainWindow):
 
     def _end_session(self) -> None:
         self.controller.end_session()
-        if self.controller.has_unexported_work:
-            self.show_message("info", "Session ended. Export the canvas with Ctrl+S.")
+        self.show_summary()
+
+    def show_summary(self) -> SummaryDialog | None:
+        if self.controller.session is None:
+            return None
+        self.controller.save_state()  # the summary reads the session as of now
+        dialog = SummaryDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # --- export --------------------------------------------------------------------------
     def default_export_path(self) -> Path:

@@ -18,14 +18,15 @@ from PIL import Image
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from animo_desktop.cadence import ArtworkCadence
-from animo_desktop.composition import CanvasSpec, fit_to_placement, render_canvas
+from animo_desktop.composition import CanvasSpec, CompositionMode, fit, render_canvas
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.messages import (Artwork, BackendInfo, EmotionReading, GenerationRequest,
                                     WorkerError)
 from animo_desktop.session import (SESSION_METADATA_KEY, ArtworkRecord, Session,
                                    SessionFolder, now_iso)
 from animo_desktop.settings import Settings
-from animo_desktop.storage import atomic_write_png
+from animo_desktop.session_export import export_session_data
+from animo_desktop.storage import atomic_write_png, encode_png
 from animo_desktop.ui.generation_worker import BackendFactory, GenerationThread
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ class SessionState(enum.Enum):
 class SessionController(QObject):
     canvas_reset = Signal(object)  # CanvasSpec: clear the view
     artwork_placed = Signal(object, object, bool)  # ArtworkRecord, fitted PIL image, animate
+    canvas_relaid = Signal(object)  # [(ArtworkRecord, fitted image)]: every artwork moved
+    artwork_removed = Signal(int)  # index
     emotion_changed = Signal(object)  # EmotionReading
     state_changed = Signal(object)  # SessionState
     backend_changed = Signal(object)  # BackendInfo
@@ -65,6 +68,8 @@ class SessionController(QObject):
         self._pinned: Emotion | None = None
         self._detected: EmotionReading | None = None
         self._cadence = ArtworkCadence(settings.cadence_seconds)
+        # Each artwork as made (to fit again when the layout changes) and as placed.
+        self._originals: dict[int, Image.Image] = {}
         self._fitted: dict[int, Image.Image] = {}
         self._next_job_id = 1
         # Artwork index (and file name) of each job in flight for this session; a job
@@ -158,7 +163,7 @@ class SessionController(QObject):
     # --- session -------------------------------------------------------------------------
     def new_session(self) -> None:
         canvas = CanvasSpec(self.settings.canvas_width, self.settings.canvas_height)
-        self.session = Session.new(canvas)
+        self.session = Session.new(canvas, CompositionMode(self.settings.composition))
         self.folder = SessionFolder.create(self.sessions_root, self.session)
         self._begin(self.session)
         log.info("new session in %s", self.folder.path)
@@ -168,17 +173,18 @@ class SessionController(QObject):
         session = folder.load()
         self.session, self.folder = session, folder
         self._begin(session)
-        restored = 0
         for record in session.artworks:
             image = folder.load_image(record)
             if image is not None:
-                self._place(record, image, animate=False)
-                restored += 1
-        self._save_state()
+                self._originals[record.index] = image
+        restored = len(self._originals)
+        self._relay_all()
+        self.save_state()
         log.info("restored session %s with %d artworks", folder.path, restored)
         return restored
 
     def _begin(self, session: Session) -> None:
+        self._originals.clear()
         self._fitted.clear()
         self._cadence.reset()
         self._index_of_job.clear()
@@ -208,7 +214,7 @@ class SessionController(QObject):
         self.session.ended_at = now_iso()
         self.session.elapsed = self.session_time()
         self.session.timeline.close(self.session.elapsed)
-        self._save_state()
+        self.save_state()
         self._set_state(SessionState.ENDED)
 
     def _set_state(self, state: SessionState) -> None:
@@ -244,23 +250,72 @@ class SessionController(QObject):
         if index is None:
             return  # made for a session that has ended since
         file = self.folder.relative(artwork.saved_to) if artwork.saved_to else None
+        before = {record.index: record.placement for record in self.session.artworks}
         record = self.session.add_artwork(index, artwork.metadata, file)
         record.session_time = self.session_time()
-        self._place(record, artwork.image, animate=True)
+        self._originals[index] = artwork.image
+        if any(other.placement != before[other.index]
+               for other in self.session.artworks if other.index in before):
+            self._relay_all()  # the mosaic grid grew: everything moved
+        else:
+            fitted = self._fit(record)
+            self.artwork_placed.emit(record, fitted, True)
         self.artwork_timed.emit(artwork.metadata.generation_ms)
-        self._save_state()
+        self.save_state()
 
-    def _place(self, record: ArtworkRecord, image: Image.Image, animate: bool) -> None:
-        fitted = fit_to_placement(image, record.placement)
+    def _fit(self, record: ArtworkRecord) -> Image.Image:
+        fitted = fit(self._originals[record.index], record.placement, self.session.composition)
         self._fitted[record.index] = fitted
-        self.artwork_placed.emit(record, fitted, animate)
+        return fitted
+
+    def _relay_all(self) -> None:
+        """Fit every artwork to its current placement and show them all anew."""
+        self._fitted.clear()
+        self.canvas_relaid.emit([(record, self._fit(record)) for record in self.session.artworks
+                                 if record.index in self._originals])
+
+    # --- composition -----------------------------------------------------------------
+    def set_composition(self, mode: CompositionMode) -> None:
+        """Switch the composition mode mid-session: every artwork stays."""
+        self.settings.composition = mode.value
+        if self.session is None or mode is self.session.composition:
+            return
+        self.session.set_mode(mode)
+        self._relay_all()
+        self.save_state()
+
+    def artwork(self, index: int) -> ArtworkRecord | None:
+        if self.session is None:
+            return None
+        return next((record for record in self.session.artworks if record.index == index),
+                    None)
+
+    def remove_artwork(self, index: int) -> None:
+        """Take an artwork off the canvas; its files stay in the session folder."""
+        if self.artwork(index) is None:
+            return
+        before = {record.index: record.placement for record in self.session.artworks}
+        self.session.remove_artwork(index)
+        self._originals.pop(index, None)
+        self._fitted.pop(index, None)
+        if any(record.placement != before[record.index] for record in self.session.artworks):
+            self._relay_all()
+        else:
+            self.artwork_removed.emit(index)
+        self.save_state()
+
+    def request_variant(self, index: int) -> None:
+        """Another artwork like this one: same emotion and theme, a new seed."""
+        record = self.artwork(index)
+        if record is not None and self.folder is not None:
+            self._request_artwork(record.metadata.emotion)
 
     @Slot(object)
     def _on_worker_error(self, error: WorkerError) -> None:
         log.error("%s: %s %s", error.source, error.message, error.detail)
         self.message.emit("error", error.message)
 
-    def _save_state(self) -> None:
+    def save_state(self) -> None:
         if self.state is not SessionState.ENDED:
             self.session.elapsed = self.session_time()
         try:
@@ -273,20 +328,22 @@ class SessionController(QObject):
     # --- export --------------------------------------------------------------------------
     def render(self) -> Image.Image:
         assert self.session is not None
-        return render_canvas(self.session.canvas,
+        return render_canvas(self.session.canvas, self.session.composition,
                              ((record.placement, self._fitted[record.index])
                               for record in self.session.artworks
                               if record.index in self._fitted))
+
+    def _canvas_text(self) -> dict[str, str]:
+        return {SESSION_METADATA_KEY: json.dumps(self.session.export_metadata()),
+                "Software": "ANIMO"}
 
     def export(self, path: Path) -> bool:
         """Write the canvas PNG with its session metadata; report success or the reason."""
         if self.session is None:
             return False
         path = Path(path).expanduser()
-        metadata = json.dumps(self.session.export_metadata())
         try:
-            atomic_write_png(path, self.render(), {SESSION_METADATA_KEY: metadata,
-                                                   "Software": "ANIMO"})
+            atomic_write_png(path, self.render(), self._canvas_text())
         except OSError as error:
             log.error("export to %s failed: %s", path, error)
             self.message.emit("error", f"Export failed: {error.strerror or error} ({path}). "
@@ -294,9 +351,27 @@ class SessionController(QObject):
             return False
         self.session.exported_to.append(str(path))
         self.settings.last_export_dir = str(path.parent)
-        self._save_state()
+        self.save_state()
         log.info("exported the session canvas to %s", path)
         self.exported.emit(str(path))
+        return True
+
+
+    def export_session_data(self, destination: Path) -> bool:
+        """The opt-in export: canvas, every artwork, the timeline (health data)."""
+        if self.session is None or self.folder is None:
+            return False
+        self.save_state()
+        try:
+            export_session_data(self.session, self.folder,
+                                encode_png(self.render(), self._canvas_text()), destination)
+        except OSError as error:
+            log.error("session data export to %s failed: %s", destination, error)
+            self.message.emit("error", f"Session data export failed: "
+                                       f"{error.strerror or error} ({destination}).")
+            return False
+        log.info("exported the session data to %s", destination)
+        self.exported.emit(str(destination))
         return True
 
 

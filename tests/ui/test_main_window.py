@@ -9,6 +9,8 @@ from animo_desktop.emotions import Emotion
 from animo_desktop.session import find_unfinished_session
 from animo_desktop.storage import read_png_text
 from animo_desktop.ui.session_controller import SessionState
+from animo_desktop.ui.summary_dialog import SummaryDialog
+from PySide6.QtWidgets import QLabel
 from tests.ui.conftest import wait_for_artworks
 
 
@@ -201,3 +203,96 @@ def test_ctrl_q_after_export_quits_without_asking(launch, qtbot, tmp_path, monke
     monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("asked"))
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_ending_the_session_shows_the_summary_and_exports_on_request(launch, qtbot, tmp_path):
+    window, controller = launch("--emotion", "joy")
+    wait_for_artworks(qtbot, controller, 2)
+    controller.settings.last_export_dir = str(tmp_path / "exports")
+    qtbot.mouseClick(window.end_button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(SummaryDialog)
+    assert dialog is not None and dialog.isVisible()
+    count = len(controller.session.artworks)
+    assert dialog.findChild(QLabel, "summaryArtworks").text() == str(count)
+    assert dialog.chart.durations[Emotion.JOY] > 0
+    assert not dialog.include_data.isChecked()  # health data: opt-in, off by default
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    exported = list((tmp_path / "exports").iterdir())
+    assert len(exported) == 1 and exported[0].suffix == ".png"  # the canvas only
+    dialog.include_data.setChecked(True)
+    exported[0].unlink()
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    folders = [p for p in (tmp_path / "exports").iterdir() if p.is_dir()]
+    assert len(folders) == 1
+    assert (folders[0] / "session.csv").read_text().startswith("emotion,start_s")
+    assert len(list((folders[0] / "artworks").glob("*.png"))) == count
+    dialog.close()
+
+
+def test_switching_composition_keeps_every_artwork_and_survives_restore(launch, qtbot,
+                                                                       tmp_path):
+    import shutil
+    from animo_desktop.composition import CompositionMode
+    window, controller = launch("--emotion", "surprise")
+    controller.set_cadence(1.0)
+    wait_for_artworks(qtbot, controller, 3)
+    controller.pause()
+    qtbot.wait(300)
+    indices = [record.index for record in controller.session.artworks]
+    for mode in (CompositionMode.MOSAIC, CompositionMode.LAYERS, CompositionMode.COLLAGE,
+                 CompositionMode.LAYERS):
+        window.set_composition(mode)
+        assert controller.session.composition is mode
+        assert [record.index for record in controller.session.artworks] == indices
+        assert window.canvas_view.artwork_count == len(indices)
+        for record in controller.session.artworks:
+            item = window.canvas_view.item_for(record.index)
+            assert (item.pos().x(), item.pos().y()) == (record.placement.x, record.placement.y)
+    assert window.composition_box.currentData() == CompositionMode.LAYERS.value
+    before = controller.render()
+    crashed = tmp_path / "crashed"
+    shutil.copytree(controller.folder.path, crashed / controller.folder.path.name)
+    _, restored = launch(restore="yes", session_dir=crashed)
+    assert restored.session.composition is CompositionMode.LAYERS
+    assert restored.render().tobytes() == before.tobytes()
+
+
+def test_an_artwork_can_be_inspected_removed_and_varied(launch, qtbot):
+    window, controller = launch("--emotion", "fear")
+    controller.set_cadence(600.0)
+    wait_for_artworks(qtbot, controller, 1)
+    record = controller.session.artworks[0]
+    menu = window.show_artwork_menu(record.index, window.canvas_view.mapToGlobal(
+        window.canvas_view.rect().center()))
+    texts = [action.text() for action in menu.actions()]
+    assert texts[0].startswith("Fear") and f"Seed {record.metadata.seed}" in texts[1]
+    variant = next(a for a in menu.actions() if a.text().startswith("New variant"))
+    variant.trigger()
+    wait_for_artworks(qtbot, controller, 2)
+    second = controller.session.artworks[1]
+    assert second.metadata.emotion is Emotion.FEAR
+    assert second.metadata.seed != record.metadata.seed
+    menu.close()
+    menu = window.show_artwork_menu(record.index, window.canvas_view.mapToGlobal(
+        window.canvas_view.rect().center()))
+    next(a for a in menu.actions() if a.text() == "Remove from canvas").trigger()
+    assert [r.index for r in controller.session.artworks] == [second.index]
+    assert window.canvas_view.item_for(record.index) is None
+    assert window.canvas_view.artwork_count == 1
+    assert (controller.folder.path / record.file).exists()  # nothing the client made is lost
+    saved = controller.folder.load()
+    assert [r.index for r in saved.artworks] == [second.index]
+    menu.close()
+
+
+def test_clicking_an_artwork_on_the_canvas_opens_its_menu(launch, qtbot):
+    window, controller = launch()
+    controller.set_cadence(600.0)
+    wait_for_artworks(qtbot, controller, 1)
+    qtbot.wait(800)  # the fade-in
+    record = controller.session.artworks[0]
+    centre = window.canvas_view.mapFromScene(record.placement.x + record.placement.width / 2,
+                                             record.placement.y + record.placement.height / 2)
+    with qtbot.waitSignal(window.canvas_view.artwork_clicked) as clicked:
+        qtbot.mouseClick(window.canvas_view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert clicked.args[0] == record.index

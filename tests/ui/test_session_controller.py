@@ -56,7 +56,7 @@ def test_the_timeline_is_saved_and_a_restore_goes_on_from_it(scripted, tmp_path)
     clock.frame = 150
     controller.pin(Emotion.SADNESS)
     clock.frame = 240
-    controller._save_state()  # what every artwork's autosave does
+    controller.save_state()  # what every artwork's autosave does
     saved = controller.folder.load()
     assert [(s.emotion, round(s.start / FRAME), round(s.end / FRAME))
             for s in saved.timeline.segments()] == [(Emotion.NEUTRAL, 0, 150),

@@ -1,0 +1,59 @@
+import csv
+import json
+
+import pytest
+
+from animo_desktop.emotions import Emotion
+from animo_desktop.session_export import export_session_data
+from tests.test_session import make_session_with_artworks
+
+
+@pytest.fixture
+def session_with_timeline(tmp_path):
+    session, folder = make_session_with_artworks(tmp_path / "sessions", 3)
+    session.timeline.mark(Emotion.NEUTRAL, 0.0)
+    session.timeline.mark(Emotion.JOY, 12.5)
+    session.timeline.close(40.0)
+    session.elapsed = 40.0
+    return session, folder
+
+
+def test_the_export_holds_artworks_timeline_and_parameters(session_with_timeline, tmp_path):
+    session, folder = session_with_timeline
+    out = export_session_data(session, folder, b"\x89PNG canvas", tmp_path / "export")
+    assert (out / "canvas.png").read_bytes() == b"\x89PNG canvas"
+    pngs = sorted(p.name for p in (out / "artworks").iterdir())
+    assert pngs == ["0001-joy.png", "0002-joy.png", "0003-joy.png"]
+    data = json.loads((out / "session.json").read_text())
+    assert [a["file"] for a in data["artworks"]] == [f"artworks/{n}" for n in pngs]
+    assert "exported_to" not in data
+    with open(out / "session.csv", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert rows == [
+        {"emotion": "neutral", "start_s": "0.0", "end_s": "12.5", "duration_s": "12.5"},
+        {"emotion": "joy", "start_s": "12.5", "end_s": "40.0", "duration_s": "27.5"}]
+    with open(out / "artworks.csv", newline="") as stream:
+        artworks = list(csv.DictReader(stream))
+    assert [a["seed"] for a in artworks] == ["1", "2", "3"]
+    assert artworks[0]["prompt"] == "the sea"
+
+
+def test_a_failed_export_leaves_nothing_behind(session_with_timeline, tmp_path):
+    session, folder = session_with_timeline
+    (folder.path / session.artworks[1].file).unlink()  # an artwork vanished from disk
+    with pytest.raises(OSError):
+        export_session_data(session, folder, b"png", tmp_path / "export")
+    assert list(tmp_path.glob("*export*")) == []
+
+
+def test_an_existing_destination_is_never_overwritten(session_with_timeline, tmp_path):
+    session, folder = session_with_timeline
+    (tmp_path / "export").mkdir()
+    with pytest.raises(FileExistsError):
+        export_session_data(session, folder, b"png", tmp_path / "export")
+
+
+def test_the_canvas_metadata_carries_no_timeline(session_with_timeline):
+    session, _ = session_with_timeline
+    metadata = session.export_metadata()
+    assert "timeline" not in metadata and "elapsed" not in metadata
