@@ -3,7 +3,8 @@
     python docs/make_screenshots.py [OUTPUT_FOLDER]
 
 Opens the main window as `animo` does, pins a sequence of emotions as a therapist would,
-lets the built-in painter fill the canvas, and saves what the window shows.
+lets the built-in painter fill the canvas, and saves what the window shows: the main
+window mid-session, installation mode, and the end-of-session summary.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from animo_desktop.cli import build_parser  # noqa: E402
+from animo_desktop.composition import CompositionMode  # noqa: E402
 from animo_desktop.emotions import Emotion  # noqa: E402
 from animo_desktop.resources import resource_path  # noqa: E402
 from animo_desktop.ui.app import build_window, open_session  # noqa: E402
+from animo_desktop.ui.summary_dialog import SummaryDialog  # noqa: E402
 
 SEQUENCE = [Emotion.NEUTRAL, Emotion.JOY, Emotion.SURPRISE, Emotion.JOY, Emotion.SADNESS,
             Emotion.FEAR, Emotion.ANGER, Emotion.DISGUST, Emotion.JOY]
@@ -31,6 +34,11 @@ def wait(milliseconds: int) -> None:
     loop = QEventLoop()
     QTimer.singleShot(milliseconds, loop.quit)
     loop.exec()
+
+
+def save(widget, path: Path) -> None:
+    widget.grab().save(str(path))
+    print(path)
 
 
 def main() -> int:
@@ -53,9 +61,20 @@ def main() -> int:
         while len(controller.session.artworks) == count:
             wait(50)
     wait(1200)  # let the last fade finish
-    path = output / "main_window.png"
-    window.grab().save(str(path))
-    print(path)
+    save(window, output / "main_window.png")
+
+    window.set_composition(CompositionMode.LAYERS)
+    window.set_kiosk(True)
+    wait(300)
+    save(window, output / "installation_mode.png")
+    window.set_kiosk(False)
+    window.set_composition(CompositionMode.COLLAGE)
+
+    window.end_button.click()
+    wait(300)
+    dialog = window.findChild(SummaryDialog)
+    save(dialog, output / "session_summary.png")
+    dialog.close()
     window.close_without_asking()
     controller.shutdown()
     return 0

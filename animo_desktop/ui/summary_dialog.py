@@ -43,11 +43,12 @@ class EmotionDurationChart(QWidget):
             painter.setPen(QColor("#cfcac0"))
             painter.drawText(QRectF(0, top, label_width, self.ROW),
                              Qt.AlignmentFlag.AlignVCenter, emotion.display_name)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(emotion.style.ui_colour))
-            painter.drawRoundedRect(QRectF(label_width, top + 5,
-                                           max(2.0, bar_space * seconds / longest),
-                                           self.ROW - 10), 3, 3)
+            if seconds > 0:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(emotion.style.ui_colour))
+                painter.drawRoundedRect(QRectF(label_width, top + 5,
+                                               max(3.0, bar_space * seconds / longest),
+                                               self.ROW - 10), 3, 3)
             painter.setPen(QColor("#9a958c"))
             painter.drawText(QRectF(self.width() - value_width, top, value_width, self.ROW),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
