@@ -27,6 +27,9 @@ class Settings:
     canvas_height: int = 985
     cadence_seconds: float = 6.0
     composition: str = "collage"  # a CompositionMode value
+    # Installation mode: a small sign of the current emotion. Off by default: on a public
+    # screen it would tell every passer-by what the client feels.
+    installation_glyph: bool = False
     last_export_dir: str = ""
     window_geometry: str = ""  # Qt's saveGeometry(), base64
 
@@ -85,6 +88,8 @@ def save_settings(path: Path, settings: Settings) -> None:
 
 
 def _coerce(value: Any, kind: type) -> Any:
+    if kind is bool:
+        return value if isinstance(value, bool) else None
     # bool is an int in Python: a JSON true must not become a canvas width of 1.
     if isinstance(value, bool):
         return None

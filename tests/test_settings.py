@@ -42,3 +42,15 @@ def test_a_json_list_is_not_settings(tmp_path):
     path.write_text("[1, 2]")
     settings, warnings = load_settings(path)
     assert settings == Settings() and warnings
+
+
+def test_switches_take_only_true_or_false_and_modes_only_known_names(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"installation_glyph": 1, "composition": "cubism"}))
+    settings, warnings = load_settings(path)
+    assert settings.installation_glyph is False and settings.composition == "collage"
+    assert len(warnings) == 2
+    path.write_text(json.dumps({"installation_glyph": True, "composition": "layers"}))
+    settings, warnings = load_settings(path)
+    assert settings.installation_glyph is True and settings.composition == "layers"
+    assert warnings == []

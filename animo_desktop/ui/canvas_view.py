@@ -1,19 +1,31 @@
 """The session canvas on screen: each artwork a pixmap item that fades in where the
-composition placed it; the view always fits the whole canvas."""
+composition placed it. The view fits the whole canvas; the wheel zooms (up to 8x) and a
+drag pans; in installation mode it drifts slowly so the canvas lives between artworks."""
 
 from __future__ import annotations
 
+import math
+import time
+
 from PIL import Image
-from PySide6.QtCore import QRectF, Qt, QVariantAnimation, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QResizeEvent
+from PySide6.QtCore import QRectF, Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView,
-                               QWidget)
+                               QLabel, QWidget)
 
 from animo_desktop.composition import CanvasSpec
+from animo_desktop.emotions import Emotion
 from animo_desktop.session import ArtworkRecord
 from animo_desktop.ui.images import to_qpixmap
 
 FADE_MS = 700
+MAX_ZOOM = 8.0
+WHEEL_STEP = 1.15
+# The drift: a gentle breathing zoom and a slow wander, periods in seconds chosen not to
+# repeat together for a long time.
+DRIFT_FRAME_MS = 50
+DRIFT_ZOOM = (1.06, 0.04, 47.0)  # mean, amplitude, period
+DRIFT_PAN_PERIODS = (61.0, 83.0)
 
 
 class CanvasView(QGraphicsView):
@@ -31,6 +43,14 @@ class CanvasView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self._items: dict[int, QGraphicsPixmapItem] = {}
         self._fades: list[QVariantAnimation] = []
+        self.zoom = 1.0  # relative to the whole canvas fitting the view
+        self._drift = QTimer(self)
+        self._drift.setInterval(DRIFT_FRAME_MS)
+        self._drift.timeout.connect(self._drift_step)
+        self._drift_started = 0.0
+        self.glyph = QLabel(self.viewport())
+        self.glyph.setObjectName("emotionGlyph")
+        self.glyph.hide()
         self.reset(CanvasSpec())
 
     @property
@@ -102,6 +122,61 @@ class CanvasView(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit()
+        self.glyph.move(24, self.viewport().height() - self.glyph.height() - 24)
 
     def _fit(self) -> None:
+        self.zoom = 1.0
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    # --- zoom and pan ----------------------------------------------------------------
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self._drift.isActive():
+            return
+        steps = event.angleDelta().y() / 120
+        target = min(MAX_ZOOM, max(1.0, self.zoom * WHEEL_STEP ** steps))
+        if target == 1.0:
+            self._fit()
+            return
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.scale(target / self.zoom, target / self.zoom)
+        self.zoom = target
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self._fit()  # back to the whole canvas
+
+    # --- installation mode -------------------------------------------------------------
+    def set_drift(self, enabled: bool) -> None:
+        if enabled:
+            self._drift_started = time.monotonic()
+            self._drift.start()
+        else:
+            self._drift.stop()
+            self._fit()
+
+    def _drift_step(self) -> None:
+        t = time.monotonic() - self._drift_started
+        mean, amplitude, period = DRIFT_ZOOM
+        zoom = mean + amplitude * math.sin(2 * math.pi * t / period)
+        rect = self.scene().sceneRect()
+        # Wander only as far as the zoom leaves canvas beyond the view's edges.
+        reach = (1 - 1 / zoom) / 2
+        x = rect.center().x() + reach * rect.width() * math.sin(2 * math.pi * t / DRIFT_PAN_PERIODS[0])
+        y = rect.center().y() + reach * rect.height() * math.sin(2 * math.pi * t / DRIFT_PAN_PERIODS[1])
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self.scale(zoom, zoom)
+        self.zoom = zoom
+        self.centerOn(x, y)
+
+    def show_glyph(self, emotion: Emotion | None) -> None:
+        """A small, discreet sign of the current emotion (installation mode, optional)."""
+        if emotion is None:
+            self.glyph.hide()
+            return
+        self.glyph.setText(f"<span style='color:{emotion.style.ui_colour}; font-size:22pt'>●"
+                           f"</span>")
+        self.glyph.setToolTip(emotion.display_name)
+        self.glyph.adjustSize()
+        self.glyph.move(24, self.viewport().height() - self.glyph.height() - 24)
+        self.glyph.show()

@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
             changed.connect(self._update_session_label)
         self.canvas_view.artwork_clicked.connect(self.show_artwork_menu)
         c.emotion_changed.connect(self.emotion_panel.show_reading)
+        c.emotion_changed.connect(self._show_glyph)
         c.state_changed.connect(self._show_state)
         c.backend_changed.connect(self._show_backend)
         c.artwork_timed.connect(lambda ms: self.timing_label.setText(f"Last artwork: {ms:.0f} ms"))
@@ -363,6 +364,8 @@ class MainWindow(QMainWindow):
         self.timeline_strip.setVisible(not enabled)
         self.menuBar().setVisible(not enabled)
         self.statusBar().setVisible(not enabled)
+        self.canvas_view.set_drift(enabled)
+        self._show_glyph()
         if enabled:
             self.setCursor(Qt.CursorShape.BlankCursor)
             self.canvas_view.viewport().setCursor(Qt.CursorShape.BlankCursor)
@@ -373,6 +376,10 @@ class MainWindow(QMainWindow):
             self.showNormal()
             self.show_message("info", "Left installation mode")
         log.info("installation mode %s", "on" if enabled else "off")
+
+    def _show_glyph(self, *_) -> None:
+        wanted = self.kiosk and self.controller.settings.installation_glyph
+        self.canvas_view.show_glyph(self.controller.current.emotion if wanted else None)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.kiosk:

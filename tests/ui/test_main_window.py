@@ -296,3 +296,38 @@ def test_clicking_an_artwork_on_the_canvas_opens_its_menu(launch, qtbot):
     with qtbot.waitSignal(window.canvas_view.artwork_clicked) as clicked:
         qtbot.mouseClick(window.canvas_view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     assert clicked.args[0] == record.index
+
+
+def test_the_wheel_zooms_and_a_double_click_shows_the_whole_canvas(launch, qtbot):
+    window, _ = launch()
+    view = window.canvas_view
+    fitted_scale = view.transform().m11()
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    centre = QPointF(view.viewport().rect().center())
+    event = QWheelEvent(centre, view.mapToGlobal(centre.toPoint()).toPointF(), QPoint(0, 0),
+                        QPoint(0, 360), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    view.wheelEvent(event)
+    assert view.zoom == pytest.approx(1.15 ** 3)
+    assert view.transform().m11() == pytest.approx(fitted_scale * 1.15 ** 3)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton)
+    assert view.zoom == 1.0 and view.transform().m11() == pytest.approx(fitted_scale)
+
+
+def test_installation_mode_drifts_and_shows_the_glyph_only_when_asked(launch, qtbot):
+    window, controller = launch("--emotion", "anger")
+    window.set_kiosk(True)
+    qtbot.waitUntil(window.isFullScreen)
+    first = window.canvas_view.transform().m11()
+    qtbot.wait(400)
+    assert window.canvas_view.transform().m11() != first  # the canvas lives
+    assert not window.canvas_view.glyph.isVisible()  # off by default: privacy
+    controller.settings.installation_glyph = True
+    controller.pin(Emotion.JOY)
+    assert window.canvas_view.glyph.isVisible()
+    assert Emotion.JOY.style.ui_colour in window.canvas_view.glyph.text()
+    qtbot.keyClick(window, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not window.kiosk)
+    assert not window.canvas_view.glyph.isVisible() and window.canvas_view.zoom == 1.0
