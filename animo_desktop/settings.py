@@ -18,7 +18,6 @@ from animo_desktop.storage import atomic_write_json
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE_NAME = "settings.json"
-COMPOSITION_CHOICES = tuple(mode.value for mode in CompositionMode)
 
 
 @dataclass
@@ -27,6 +26,7 @@ class Settings:
     canvas_height: int = 985
     cadence_seconds: float = 6.0
     composition: str = "collage"  # a CompositionMode value
+    theme: str = "dark"  # "dark" or "light"
     # Installation mode: a small sign of the current emotion. Off by default: on a public
     # screen it would tell every passer-by what the client feels.
     installation_glyph: bool = False
@@ -43,10 +43,11 @@ class Settings:
                 warnings.append(f"setting {name}={values[name]!r} is outside {low}..{high}; "
                                 f"using {getattr(defaults, name)!r}")
                 values[name] = getattr(defaults, name)
-        if values["composition"] not in COMPOSITION_CHOICES:
-            warnings.append(f"setting composition={values['composition']!r} is not one of "
-                            f"{', '.join(COMPOSITION_CHOICES)}; using {defaults.composition!r}")
-            values["composition"] = defaults.composition
+        for name, choices in _CHOICES.items():
+            if values[name] not in choices:
+                warnings.append(f"setting {name}={values[name]!r} is not one of "
+                                f"{', '.join(choices)}; using {getattr(defaults, name)!r}")
+                values[name] = getattr(defaults, name)
         return Settings(**values), warnings
 
 
@@ -54,6 +55,12 @@ _RANGES: dict[str, tuple[float, float]] = {
     "canvas_width": (256, 8192),
     "canvas_height": (256, 8192),
     "cadence_seconds": (1.0, 600.0),
+}
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "composition": tuple(mode.value for mode in CompositionMode),
+    "theme": ("dark", "light"),
 }
 
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from animo_desktop.cli import build_parser  # noqa: E402
 from animo_desktop.composition import CompositionMode  # noqa: E402
 from animo_desktop.emotions import Emotion  # noqa: E402
-from animo_desktop.resources import resource_path  # noqa: E402
 from animo_desktop.ui.app import build_window, open_session  # noqa: E402
 from animo_desktop.ui.summary_dialog import SummaryDialog  # noqa: E402
 
@@ -49,7 +48,6 @@ def main() -> int:
     os.environ["ANIMO_DATA_DIR"] = str(scratch / "data")
 
     app = QApplication(sys.argv[:1])
-    app.setStyleSheet(resource_path("styles", "dark.qss").read_text(encoding="utf-8"))
     window, controller = build_window(build_parser().parse_args([]))
     window.resize(1280, 860)
     window.show()

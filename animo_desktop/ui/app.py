@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from animo_desktop import __version__, paths
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import create_backend
-from animo_desktop.resources import resource_path
 from animo_desktop.session import SessionFolder, find_unfinished_session, now_iso
 from animo_desktop.settings import SETTINGS_FILE_NAME, load_settings, save_settings
 from animo_desktop.ui.main_window import MainWindow
 from animo_desktop.ui.session_controller import SessionController
+from animo_desktop.ui.theme import app_icon, apply_theme
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def run_app(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ANIMO")
     app.setApplicationVersion(__version__)
-    app.setStyleSheet(resource_path("styles", "dark.qss").read_text(encoding="utf-8"))
+    app.setWindowIcon(app_icon())
     # Ctrl+C in the terminal closes the app like any other quit.
     signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
 
@@ -58,6 +58,7 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
     """The controller and window for these options (the event loop not yet started)."""
     settings_file = paths.config_dir() / SETTINGS_FILE_NAME
     settings, warnings = load_settings(settings_file)
+    apply_theme(QApplication.instance(), settings.theme)
     sessions_root = Path(args.session_dir) if args.session_dir else paths.sessions_dir()
     controller = SessionController(settings, sessions_root,
                                    partial(create_backend, args.backend))

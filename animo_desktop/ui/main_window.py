@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QPoint, Qt, Slot
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence,
                            QShortcut)
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QApplication, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
@@ -22,6 +22,7 @@ from animo_desktop.ui.canvas_view import CanvasView
 from animo_desktop.ui.emotion_panel import EmotionPanel
 from animo_desktop.ui.session_controller import SessionController, SessionState
 from animo_desktop.ui.summary_dialog import SummaryDialog
+from animo_desktop.ui.theme import apply_theme
 from animo_desktop.ui.timeline_strip import TimelineStrip
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,11 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Full screen", "F11", self.toggle_fullscreen)
         self._action(view_menu, "&Installation mode", "Ctrl+K", lambda: self.set_kiosk(True),
                      f"Canvas only, full screen; leave with {KIOSK_EXIT_KEYS}")
+        self.light_theme_action = self._action(view_menu, "&Light theme", None,
+                                               self._toggle_theme,
+                                               "Light colours for bright rooms")
+        self.light_theme_action.setCheckable(True)
+        self.light_theme_action.setChecked(self.controller.settings.theme == "light")
 
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self._show_shortcuts)
@@ -264,6 +270,11 @@ class MainWindow(QMainWindow):
         count = len(session.artworks)
         self.session_label.setText(f"Started at {session.started_at[11:16]} · {state}\n"
                                    f"{count} artwork{'s' if count != 1 else ''} on the canvas")
+
+    def _toggle_theme(self) -> None:
+        theme = "light" if self.light_theme_action.isChecked() else "dark"
+        self.controller.settings.theme = theme
+        apply_theme(QApplication.instance(), theme)
 
     # --- composition and artworks ----------------------------------------------------
     def set_composition(self, mode: CompositionMode) -> None:
