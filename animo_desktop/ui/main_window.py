@@ -10,9 +10,10 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QPoint, Qt, Slot
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence,
                            QShortcut)
-from PySide6.QtWidgets import (QApplication, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
-                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QDoubleSpinBox, QFileDialog,
+                               QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton,
+                               QScrollArea, QVBoxLayout, QWidget)
 
 from animo_desktop import __version__
 from animo_desktop.composition import CompositionMode
@@ -78,9 +79,17 @@ class MainWindow(QMainWindow):
 
     # --- construction ----------------------------------------------------------------
     def _build_side_panel(self) -> QWidget:
+        # In a scroll area: on a short screen (a 1366 x 768 laptop) the controls scroll
+        # rather than squeeze into each other.
+        scroller = QScrollArea()
+        scroller.setObjectName("sidePanel")
+        scroller.setFixedWidth(SIDE_PANEL_WIDTH)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         panel = QWidget()
-        panel.setObjectName("sidePanel")
-        panel.setFixedWidth(SIDE_PANEL_WIDTH)
+        panel.setObjectName("sidePanelContents")
+        scroller.setWidget(panel)
         layout = QVBoxLayout(panel)
         layout.addWidget(self.emotion_panel)
         self.emotion_panel.pin_requested.connect(self.controller.pin)
@@ -142,7 +151,7 @@ class MainWindow(QMainWindow):
         session_layout.addWidget(self.session_label)
         layout.addWidget(session_box)
         layout.addStretch(1)
-        return panel
+        return scroller
 
     def _action(self, menu, text: str, keys: str | None, slot, tip: str = "") -> QAction:
         action = QAction(text, self)
