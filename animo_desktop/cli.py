@@ -15,7 +15,7 @@ from typing import Sequence
 from animo_desktop import __version__
 from animo_desktop.commands import COMMAND_MODULES
 from animo_desktop.emotions import Emotion
-from animo_desktop.generation.backend import BACKEND_CHOICES
+from animo_desktop.generation.backend import BACKEND_CHOICES, add_model_arguments
 
 
 def _emotion(text: str) -> str:
@@ -54,10 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--export", metavar="PATH.png",
                      help="export the canvas to this PNG when the app closes")
     run.add_argument("--backend", choices=BACKEND_CHOICES, default="auto",
-                     help="artwork generator (auto: the best one available; in this "
-                          "version the built-in painter)")
+                     help="artwork generator (auto: Stable Diffusion when a model is found, "
+                          "else the built-in painter)")
+    add_model_arguments(run)
     run.add_argument("--emotion", type=_emotion, metavar="NAME",
                      help=f"start with this emotion pinned ({', '.join(e.value for e in Emotion)})")
+    run.add_argument("--source", default="0", metavar="SOURCE",
+                     help="what the camera worker watches: a camera number (default 0), a "
+                          "video file (looped) or an image file; 'none' for no camera")
+    run.add_argument("--demo", action="store_true",
+                     help="watch the bundled demo video instead of a camera")
     run.add_argument("--restore", choices=("ask", "yes", "no"),
                      help="restore an unfinished session (default: ask; 'no' with "
                           "--exit-after)")

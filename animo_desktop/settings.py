@@ -30,6 +30,9 @@ class Settings:
     # Installation mode: a small sign of the current emotion. Off by default: on a public
     # screen it would tell every passer-by what the client feels.
     installation_glyph: bool = False
+    # Tell the client, before the camera starts, that emotion recognition runs here only
+    # and that no image of the face is kept; an installation may turn this off.
+    consent_notice: bool = True
     last_export_dir: str = ""
     window_geometry: str = ""  # Qt's saveGeometry(), base64
 

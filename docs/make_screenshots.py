@@ -48,7 +48,7 @@ def main() -> int:
     os.environ["ANIMO_DATA_DIR"] = str(scratch / "data")
 
     app = QApplication(sys.argv[:1])
-    window, controller = build_window(build_parser().parse_args([]))
+    window, controller = build_window(build_parser().parse_args(["--source", "none"]))
     window.resize(1280, 860)
     window.show()
     open_session(window, controller, "no")

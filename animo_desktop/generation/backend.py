@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
-from typing import Callable, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from animo_desktop.messages import Artwork, BackendInfo, GenerationProgress, GenerationRequest
+
+if TYPE_CHECKING:
+    from animo_desktop.generation.diffusion_backend import DiffusionSettings
 
 log = logging.getLogger(__name__)
 
 BACKEND_CHOICES = ("auto", "painter", "diffusion")
+DEVICE_CHOICES = ("auto", "cuda", "cpu")
 
 # Called at each step; returns False when the job should stop at this step (a newer
 # request arrived and interrupting is on).
@@ -28,17 +34,56 @@ class GenerationBackend(Protocol):
         ...
 
 
-def create_backend(choice: str) -> tuple[GenerationBackend, list[str]]:
+def add_model_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """--model, --lora-dir, --device: shared by the app and `animo render`."""
+    parser.add_argument("--model", metavar="PATH|HUB_ID",
+                        help="Stable Diffusion 1.5 model: a diffusers folder, a .safetensors "
+                             "checkpoint, or a hub id in the local Hugging Face cache "
+                             "(default: the first one `animo doctor` lists)")
+    parser.add_argument("--lora-dir", metavar="DIR",
+                        help="folder of the emotion LoRA manifest emotions.toml (default: "
+                             "$ANIMO_LORA_DIR, else the project's lora/ folder)")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto",
+                        help="where diffusion runs: fp16 on CUDA, fp32 on the CPU")
+
+
+def create_backend(choice: str, model: str | None = None, lora_dir: str | Path | None = None,
+                   device: str = "auto", settings: "DiffusionSettings | None" = None,
+                   on_load_progress: Callable[[str], None] = lambda text: None,
+                   ) -> tuple[GenerationBackend, list[str]]:
     """Build the backend the user asked for; return it with warnings for the status bar.
 
-    Runs in the generation thread: a diffusion model can take a while to load.
+    auto: diffusion when a model is found (`model`, else the usual places), else the
+    painter. diffusion: the same, but saying so when it falls back. A model that fails
+    to load never stops the app: the painter takes over with a warning. Runs in the
+    generation thread: a diffusion model can take a while to load.
     """
+    from animo_desktop.generation.model_locator import ModelLoadError, resolve_model
     from animo_desktop.generation.painter_backend import PainterBackend
 
     if choice not in BACKEND_CHOICES:
         raise ValueError(f"unknown backend {choice!r}; expected one of {BACKEND_CHOICES}")
-    warnings = []
-    if choice == "diffusion":
-        warnings.append("The diffusion backend is not part of this build yet; "
-                        "the built-in painter makes the artworks.")
-    return PainterBackend(), warnings
+    if choice == "painter":
+        return PainterBackend(), []
+    try:
+        source = resolve_model(model)
+    except ModelLoadError as error:
+        log.warning("model not usable: %s", error)
+        return PainterBackend(), [f"{error}. The built-in painter makes the artworks."]
+    if source is None:
+        warnings = [] if choice == "auto" else [
+            "No Stable Diffusion 1.5 model was found (see `animo doctor`); the built-in "
+            "painter makes the artworks."]
+        return PainterBackend(), warnings
+    try:
+        from animo_desktop.generation.diffusion_backend import DiffusionBackend, DiffusionSettings
+
+        backend = DiffusionBackend(source, device=device,
+                                   lora_dir=Path(lora_dir) if lora_dir else None,
+                                   settings=settings or DiffusionSettings(),
+                                   on_load_progress=on_load_progress)
+    except Exception as error:  # a broken model or a missing library: the session goes on
+        log.exception("diffusion backend failed to start with %s", source.path)
+        return PainterBackend(), [f"The Stable Diffusion model {source.name} could not be used "
+                                  f"({error}); the built-in painter makes the artworks."]
+    return backend, backend.warnings

@@ -1,7 +1,14 @@
 """Where Stable Diffusion 1.5 models live on a user's machine, found without a network.
 
+`--model` takes a diffusers folder, a single-file `.safetensors` checkpoint (as
+AUTOMATIC1111 and Civitai users have them) or a Hugging Face hub id already in the local
+cache. Pickle checkpoints are refused: unpickling runs arbitrary code. This module
+imports no torch, so the app starts fast when no model is installed.
+
 Looks where people keep them: the Hugging Face cache, the model folders of
 AUTOMATIC1111, ComfyUI and InvokeAI under known roots, and ANIMO's own models folder.
+Pickle checkpoints are listed (so `animo doctor` can say why they are not used) but are
+never usable.
 """
 
 from __future__ import annotations
@@ -15,19 +22,30 @@ from animo_desktop import paths
 HF_SD15_REPOS = ("models--stable-diffusion-v1-5--stable-diffusion-v1-5",
                  "models--runwayml--stable-diffusion-v1-5")
 # Model folders below a tool's root, by tool.
-TOOL_MODEL_FOLDERS = {
-    "AUTOMATIC1111": "models/Stable-diffusion",
-    "ComfyUI": "models/checkpoints",
-    "InvokeAI": "models",
-}
+TOOL_MODEL_FOLDERS = (
+    ("AUTOMATIC1111", "models/Stable-diffusion"),
+    ("ComfyUI", "models/checkpoints"),
+    ("InvokeAI", "models"),
+    ("InvokeAI", "models/sd-1/main"),
+)
 DEFAULT_TOOL_ROOTS = ("~/stable-diffusion-webui", "~/ComfyUI", "~/invokeai")
+PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl")
+PICKLE_KIND = "pickle checkpoint (refused: convert to .safetensors)"
 
 
 @dataclass(frozen=True)
 class FoundModel:
     path: Path
-    kind: str  # "diffusers folder", "single file", "hugging face cache"
+    kind: str  # "diffusers folder", "single file", "hugging face cache", PICKLE_KIND
     origin: str  # where it was found
+
+    @property
+    def usable(self) -> bool:
+        return self.kind != PICKLE_KIND
+
+
+def is_diffusers_folder(path: Path) -> bool:
+    return path.is_dir() and (path / "model_index.json").is_file()
 
 
 def hf_cache_dir() -> Path:
@@ -49,17 +67,83 @@ def find_models() -> list[FoundModel]:
     found: list[FoundModel] = []
     for repo in HF_SD15_REPOS:
         for snapshot in sorted((hf_cache_dir() / repo / "snapshots").glob("*")):
-            if (snapshot / "model_index.json").exists():
+            if is_diffusers_folder(snapshot):
                 found.append(FoundModel(snapshot, "hugging face cache", "Hugging Face cache"))
     folders = [(paths.data_dir() / "models", "ANIMO")]
     for root in tool_roots():
-        folders += [(root / sub, tool) for tool, sub in TOOL_MODEL_FOLDERS.items()]
+        folders += [(root / sub, tool) for tool, sub in TOOL_MODEL_FOLDERS]
     for folder, origin in folders:
         if not folder.is_dir():
             continue
         for candidate in sorted(folder.iterdir()):
-            if candidate.suffix == ".safetensors":
+            suffix = candidate.suffix.lower()
+            if suffix == ".safetensors":
                 found.append(FoundModel(candidate, "single file", origin))
-            elif (candidate / "model_index.json").exists():
+            elif suffix in PICKLE_SUFFIXES and candidate.is_file():
+                found.append(FoundModel(candidate, PICKLE_KIND, origin))
+            elif is_diffusers_folder(candidate):
                 found.append(FoundModel(candidate, "diffusers folder", origin))
     return found
+
+
+class ModelLoadError(Exception):
+    """A model that cannot be used; the message is written for the therapist."""
+
+
+def refuse_pickle(path: Path) -> None:
+    if path.suffix.lower() in PICKLE_SUFFIXES:
+        raise ModelLoadError(
+            f"{path.name} is a pickle file ({path.suffix}); ANIMO loads only .safetensors, "
+            "because opening a pickle runs whatever code it contains. Convert it once on a "
+            "trusted machine, e.g. with AUTOMATIC1111's checkpoint merger or "
+            "`safetensors.torch.save_file(torch.load(path, weights_only=True)['state_dict'], "
+            "'model.safetensors')`, or download the .safetensors version.")
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    path: Path
+    kind: str  # "diffusers folder" or "single file"
+
+    @property
+    def name(self) -> str:
+        if self.kind == "single file":
+            return self.path.stem
+        # A Hugging Face cache snapshot is named by its commit: show the repository instead.
+        if self.path.parent.name == "snapshots":
+            return self.path.parent.parent.name.removeprefix("models--").replace("--", "/")
+        return self.path.name
+
+
+def resolve_model(spec: str | None) -> ModelSource | None:
+    """What `--model` names; with no `--model`, the first usable model found, or None."""
+    if not spec:
+        usable = [found for found in find_models() if found.usable]
+        return _source(usable[0]) if usable else None
+    path = Path(spec).expanduser()
+    if path.exists():
+        refuse_pickle(path)
+        if path.is_file() and path.suffix.lower() == ".safetensors":
+            return ModelSource(path, "single file")
+        if is_diffusers_folder(path):
+            return ModelSource(path, "diffusers folder")
+        raise ModelLoadError(f"{path} is neither a .safetensors checkpoint nor a diffusers "
+                             "model folder (with model_index.json)")
+    if spec.count("/") == 1 and not path.suffix:
+        return ModelSource(_cached_hub_snapshot(spec), "diffusers folder")
+    raise ModelLoadError(f"model {spec!r} not found")
+
+
+def _source(found: FoundModel) -> ModelSource:
+    return ModelSource(found.path, "single file" if found.path.is_file() else "diffusers folder")
+
+
+def _cached_hub_snapshot(repo_id: str) -> Path:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return Path(snapshot_download(repo_id, cache_dir=hf_cache_dir(), local_files_only=True))
+    except (LocalEntryNotFoundError, OSError, ValueError) as error:
+        raise ModelLoadError(f"{repo_id} is not in the local Hugging Face cache (ANIMO never "
+                             "downloads); copy the model to this machine first") from error

@@ -17,8 +17,12 @@ from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import create_backend
 from animo_desktop.session import SessionFolder, find_unfinished_session, now_iso
 from animo_desktop.settings import SETTINGS_FILE_NAME, load_settings, save_settings
+from animo_desktop.vision.smoothing import SmoothingSettings
+from animo_desktop.ui.camera_worker import CameraWorker
+from animo_desktop.ui.consent_dialog import consent_dialog
 from animo_desktop.ui.main_window import MainWindow
 from animo_desktop.ui.session_controller import SessionController
+from animo_desktop.ui.worker_thread import WorkerThread
 from animo_desktop.ui.theme import app_icon, apply_theme
 
 log = logging.getLogger(__name__)
@@ -46,7 +50,9 @@ def run_app(args: argparse.Namespace) -> int:
         window.toggle_fullscreen()
     else:
         window.show()
-    QTimer.singleShot(0, partial(open_session, window, controller, args.restore))
+    # An unattended run (--exit-after) never waits on a question.
+    ask_consent = controller.settings.consent_notice and args.exit_after is None
+    QTimer.singleShot(0, partial(open_session, window, controller, args.restore, ask_consent))
 
     app.exec()
     controller.shutdown()
@@ -60,8 +66,11 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
     settings, warnings = load_settings(settings_file)
     apply_theme(QApplication.instance(), settings.theme)
     sessions_root = Path(args.session_dir) if args.session_dir else paths.sessions_dir()
-    controller = SessionController(settings, sessions_root,
-                                   partial(create_backend, args.backend))
+    def backend_factory(report_loading):
+        return create_backend(args.backend, model=args.model, lora_dir=args.lora_dir,
+                              device=args.device, on_load_progress=report_loading)
+
+    controller = SessionController(settings, sessions_root, backend_factory)
     window = MainWindow(controller)
     window.restore_geometry(settings.window_geometry)
     for text in warnings:
@@ -69,11 +78,57 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
         window.show_message("warning", text)
     if args.emotion:
         controller.pin(Emotion.parse(args.emotion))
+    source = camera_source(args)
+    if source is not None:
+        worker = CameraWorker(source, make_analyzer, SmoothingSettings())
+        controller.attach_camera(WorkerThread(worker, worker.run, "animo-camera"))
+        window.connect_camera(worker)
     controller.start_generation()
     return window, controller
 
 
-def open_session(window: MainWindow, controller: SessionController, restore: str) -> None:
+def camera_source(args: argparse.Namespace) -> str | None:
+    """What the camera worker watches, or None for no camera at all."""
+    if args.demo:
+        from animo_desktop.vision.sources import DEMO_VIDEO
+        return str(DEMO_VIDEO)
+    return None if args.source.strip().lower() == "none" else args.source
+
+
+def make_analyzer():
+    """Built in the camera thread: loading the face and emotion models takes a moment."""
+    from animo_desktop.vision.analyzer import EmotionAnalyzer
+    return EmotionAnalyzer("video")
+
+
+def open_session(window: MainWindow, controller: SessionController, restore: str,
+                 ask_consent: bool = True) -> None:
+    """Restore an unfinished session (asking the therapist, unless told) or start anew;
+    then start the camera, after telling the client when `ask_consent`."""
+    begin_session(window, controller, restore)
+    if controller.camera is not None:
+        start_camera(window, controller, ask_consent)
+
+
+def start_camera(window: MainWindow, controller: SessionController, ask_consent: bool) -> None:
+    """No frame is read before the client has been told what happens to it."""
+    if not ask_consent:
+        controller.camera.start()
+        return
+    box = consent_dialog(window)
+
+    def answered(button) -> None:
+        if box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole:
+            controller.camera.start()
+        else:
+            window.camera_panel.set_active(False)
+            window.camera_panel.show_status("Camera off for this session: pin emotions by hand")
+
+    box.buttonClicked.connect(answered)
+    box.open()
+
+
+def begin_session(window: MainWindow, controller: SessionController, restore: str) -> None:
     """Restore an unfinished session (asking the therapist, unless told) or start anew."""
     unfinished = find_unfinished_session(controller.sessions_root)
     if unfinished is not None and restore == "ask":

@@ -10,8 +10,9 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QLabel, QPr
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.messages import EmotionReading
 
-SOURCE_TEXT = {"pinned": "pinned by the therapist", "camera": "detected",
-               "default": "no camera: pin an emotion"}
+SOURCE_TEXT = {"pinned": "pinned by the therapist", "camera": "detected by the camera",
+               "theme": "named in the theme",
+               "default": "no emotion detected yet: pin one by hand"}
 
 
 class EmotionPanel(QGroupBox):
@@ -65,13 +66,16 @@ class EmotionPanel(QGroupBox):
         buttons.addWidget(self.release_button, 3, 1)
         layout.addLayout(buttons)
 
+    def show_probabilities(self, probabilities) -> None:
+        for emotion, bar in self.bars.items():
+            bar.setValue(round(100 * probabilities.get(emotion, 0.0)))
+
     def show_reading(self, reading: EmotionReading) -> None:
         colour = reading.emotion.style.ui_colour
         self.current_label.setText(f"<span style='color:{colour}'>●</span> "
                                    f"{reading.emotion.display_name}")
         self.source_label.setText(SOURCE_TEXT.get(reading.source, reading.source))
-        for emotion, bar in self.bars.items():
-            bar.setValue(round(100 * reading.probabilities.get(emotion, 0.0)))
+        self.show_probabilities(reading.probabilities)
         pinned = reading.source == "pinned"
         self._group.setExclusive(pinned)
         for emotion, button in self.pin_buttons.items():

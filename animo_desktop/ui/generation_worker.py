@@ -13,7 +13,7 @@ import traceback
 from dataclasses import replace
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from animo_desktop.generation.backend import GenerationBackend, GenerationInterrupted
 from animo_desktop.messages import GenerationProgress, GenerationRequest, WorkerError
@@ -21,7 +21,8 @@ from animo_desktop.session import save_artwork_files
 
 log = logging.getLogger(__name__)
 
-BackendFactory = Callable[[], tuple[GenerationBackend, list[str]]]
+# Builds the backend in the worker's thread; reports loading steps through its argument.
+BackendFactory = Callable[[Callable[[str], None]], tuple[GenerationBackend, list[str]]]
 
 
 class GenerationWorker(QObject):
@@ -30,6 +31,7 @@ class GenerationWorker(QObject):
     progress = Signal(object)  # GenerationProgress
     failed = Signal(object)  # WorkerError
     warning = Signal(str)
+    loading = Signal(str)  # a step of loading the model, for the status bar
 
     interrupted = Signal(int)  # job id stopped for a newer request
 
@@ -44,7 +46,7 @@ class GenerationWorker(QObject):
     @Slot()
     def start(self) -> None:
         try:
-            self._backend, warnings = self._backend_factory()
+            self._backend, warnings = self._backend_factory(self.loading.emit)
         except Exception as error:  # a broken model must not take the session down
             log.exception("generation backend failed to start")
             self.failed.emit(WorkerError("generation", f"The generation backend failed to "
@@ -107,23 +109,3 @@ class GenerationWorker(QObject):
     @Slot(bool)
     def set_interrupt_stale(self, enabled: bool) -> None:
         self._interrupt_stale = enabled
-
-
-class GenerationThread(QObject):
-    """Starts a GenerationWorker in its own QThread and stops it cleanly."""
-
-    def __init__(self, backend_factory: BackendFactory, parent: QObject | None = None):
-        super().__init__(parent)
-        self.worker = GenerationWorker(backend_factory)
-        self._thread = QThread(self)
-        self._thread.setObjectName("animo-generation")
-        self.worker.moveToThread(self._thread)
-        self._thread.started.connect(self.worker.start)
-        self._thread.finished.connect(self.worker.deleteLater)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._thread.quit()
-        self._thread.wait()

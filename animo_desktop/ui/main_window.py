@@ -19,6 +19,9 @@ from animo_desktop import __version__
 from animo_desktop.composition import CompositionMode
 from animo_desktop.messages import BackendInfo, GenerationProgress
 from animo_desktop.paths import default_export_dir
+from animo_desktop.messages import FrameReading
+from animo_desktop.ui.camera_panel import CameraPanel
+from animo_desktop.ui.camera_worker import CameraWorker
 from animo_desktop.ui.canvas_view import CanvasView
 from animo_desktop.ui.emotion_panel import EmotionPanel
 from animo_desktop.ui.session_controller import SessionController, SessionState
@@ -59,6 +62,7 @@ class MainWindow(QMainWindow):
         self.canvas_view = CanvasView()
         self.timeline_strip = TimelineStrip()
         self.emotion_panel = EmotionPanel()
+        self.camera_panel = CameraPanel()
         self.side_panel = self._build_side_panel()
         canvas_column = QVBoxLayout()
         canvas_column.setContentsMargins(0, 0, 0, 0)
@@ -93,6 +97,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(panel)
         layout.addWidget(self.emotion_panel)
         self.emotion_panel.pin_requested.connect(self.controller.pin)
+        layout.addWidget(self.camera_panel)
 
         theme_box = QGroupBox("Theme")
         theme_layout = QVBoxLayout(theme_box)
@@ -243,6 +248,27 @@ class MainWindow(QMainWindow):
         c.timeline_changed.connect(self.timeline_strip.show_timeline)
         c.message.connect(self.show_message)
         c.exported.connect(lambda path: self.show_message("info", f"Canvas exported to {path}"))
+
+    def connect_camera(self, worker: CameraWorker) -> None:
+        """Show what the camera worker senses; send it the therapist's commands."""
+        self.camera_panel.set_active(True)
+        worker.status.connect(self.camera_panel.show_status)
+        worker.preview.connect(self.camera_panel.show_preview)
+        worker.calibrated.connect(self.camera_panel.show_calibrated)
+        worker.face_event.connect(self._show_face_event)
+        worker.frame_read.connect(self._show_frame_reading)
+        self.camera_panel.calibrate_requested.connect(worker.calibrate)
+        self.camera_panel.preview_toggled.connect(worker.set_preview)
+
+    @Slot(object)
+    def _show_frame_reading(self, reading: FrameReading) -> None:
+        if self.controller.current.source != "pinned":
+            self.emotion_panel.show_probabilities(reading.probabilities)
+
+    @Slot(str)
+    def _show_face_event(self, event: str) -> None:
+        self.camera_panel.show_status("Face found" if event == "found" else
+                                      "No face: the emotion rests at neutral")
 
     # --- status --------------------------------------------------------------------------
     @Slot(str, str)

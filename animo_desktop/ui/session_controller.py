@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from animo_desktop.cadence import ArtworkCadence
 from animo_desktop.composition import CanvasSpec, CompositionMode, fit, render_canvas
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
+from animo_desktop.generation.prompts import emotion_named_in
 from animo_desktop.messages import (Artwork, BackendInfo, EmotionReading, GenerationRequest,
                                     WorkerError)
 from animo_desktop.session import (SESSION_METADATA_KEY, ArtworkRecord, Session,
@@ -27,7 +28,8 @@ from animo_desktop.session import (SESSION_METADATA_KEY, ArtworkRecord, Session,
 from animo_desktop.settings import Settings
 from animo_desktop.session_export import export_session_data
 from animo_desktop.storage import atomic_write_png, encode_png
-from animo_desktop.ui.generation_worker import BackendFactory, GenerationThread
+from animo_desktop.ui.generation_worker import BackendFactory, GenerationWorker
+from animo_desktop.ui.worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +79,17 @@ class SessionController(QObject):
         self._index_of_job: dict[int, int] = {}
         self._next_index = 1
 
-        self._generation = GenerationThread(backend_factory, self)
-        worker = self._generation.worker
+        worker = GenerationWorker(backend_factory)
+        self._generation = WorkerThread(worker, worker.start, "animo-generation", self)
         self._request = _RequestRelay(self)
         self._request.requested.connect(worker.submit)
         worker.backend_ready.connect(self.backend_changed)
         worker.artwork_ready.connect(self._on_artwork)
         worker.progress.connect(self.progress)
         worker.failed.connect(self._on_worker_error)
-        worker.warning.connect(lambda text: self.message.emit("warning", text))
+        worker.warning.connect(self._on_worker_warning)
+        worker.loading.connect(self._on_loading)
+        self.camera: WorkerThread | None = None
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
@@ -96,7 +100,15 @@ class SessionController(QObject):
         self._generation.start()
         self._ticker.start()
 
+    def attach_camera(self, camera: WorkerThread) -> None:
+        """Follow this camera worker's confirmed emotions (it starts when told to)."""
+        self.camera = camera
+        camera.worker.emotion_confirmed.connect(self.on_emotion_confirmed)
+        camera.worker.failed.connect(self._on_worker_error)
+
     def shutdown(self) -> None:
+        if self.camera is not None:
+            self.camera.stop()
         self._ticker.stop()
         if self.session is not None and self.state is not SessionState.ENDED:
             self.end_session()
@@ -109,6 +121,11 @@ class SessionController(QObject):
             return EmotionReading(self._pinned, _one_hot(self._pinned), time.monotonic(), "pinned")
         if self._detected is not None:
             return self._detected
+        # With detection off, an emotion named in the theme chooses, as in the original
+        # system ("a stormy, angry sea" paints anger).
+        named = emotion_named_in(self.theme)
+        if named is not None:
+            return EmotionReading(named, _one_hot(named), time.monotonic(), "theme")
         return EmotionReading(Emotion.NEUTRAL, _one_hot(Emotion.NEUTRAL), time.monotonic(),
                               "default")
 
@@ -154,7 +171,10 @@ class SessionController(QObject):
 
     @Slot(str)
     def set_theme(self, text: str) -> None:
+        before = self.current.emotion
         self.theme = text.strip()
+        if self.current.emotion is not before:
+            self._current_changed()
 
     def set_cadence(self, seconds: float) -> None:
         self.settings.cadence_seconds = seconds
@@ -261,6 +281,8 @@ class SessionController(QObject):
             fitted = self._fit(record)
             self.artwork_placed.emit(record, fitted, True)
         self.artwork_timed.emit(artwork.metadata.generation_ms)
+        for notice in artwork.metadata.extra.get("notices", ()):
+            self.message.emit("warning", notice)
         self.save_state()
 
     def _fit(self, record: ArtworkRecord) -> Image.Image:
@@ -309,6 +331,14 @@ class SessionController(QObject):
         record = self.artwork(index)
         if record is not None and self.folder is not None:
             self._request_artwork(record.metadata.emotion)
+
+    @Slot(str)
+    def _on_worker_warning(self, text: str) -> None:
+        self.message.emit("warning", text)
+
+    @Slot(str)
+    def _on_loading(self, text: str) -> None:
+        self.message.emit("info", f"Loading the model: {text}")
 
     @Slot(object)
     def _on_worker_error(self, error: WorkerError) -> None:

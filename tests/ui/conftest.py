@@ -9,16 +9,17 @@ def launch(qtbot, tmp_path):
     """Open the real main window as `animo` would, with these command-line options."""
     opened = []
 
-    def _launch(*argv: str, restore: str = "no", session_dir=None):
+    def _launch(*argv: str, restore: str = "no", session_dir=None, ask_consent=False):
         args = build_parser().parse_args(
-            ["--session-dir", str(session_dir or tmp_path / "sessions"), *argv])
+            ["--session-dir", str(session_dir or tmp_path / "sessions"), "--source", "none",
+             *argv])
         window, controller = build_window(args)
         window.show()
         qtbot.waitExposed(window)
         # Offscreen Qt has no window manager to activate the window; shortcuts need it.
         window.windowHandle().requestActivate()
         qtbot.waitUntil(window.isActiveWindow)
-        open_session(window, controller, restore)
+        open_session(window, controller, restore, ask_consent)
         opened.append((window, controller))
         return window, controller
 

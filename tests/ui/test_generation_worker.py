@@ -10,7 +10,8 @@ from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import GenerationInterrupted
 from animo_desktop.messages import (Artwork, ArtworkMetadata, BackendInfo, GenerationProgress,
                                     GenerationRequest)
-from animo_desktop.ui.generation_worker import GenerationThread
+from animo_desktop.ui.generation_worker import GenerationWorker
+from animo_desktop.ui.worker_thread import WorkerThread
 
 STEPS = 10
 STEP_SECONDS = 0.03
@@ -44,7 +45,8 @@ class Relay(QObject):
 @pytest.fixture
 def worker_thread(qtbot):
     backend = SteppingBackend()
-    thread = GenerationThread(lambda: (backend, []))
+    worker = GenerationWorker(lambda report: (backend, []))
+    thread = WorkerThread(worker, worker.start, "test-generation")
     ready = []
     # Not qtbot.waitSignal: its timer would be stopped from the worker's thread.
     thread.worker.backend_ready.connect(ready.append)

@@ -22,7 +22,7 @@ class ScriptedClock:
 def scripted(tmp_path):
     clock = ScriptedClock()
     controller = SessionController(Settings(), tmp_path / "sessions",
-                                   lambda: create_backend("painter"), clock=clock)
+                                   lambda report: create_backend("painter"), clock=clock)
     controller.new_session()
     yield controller, clock
     controller.shutdown()
@@ -62,3 +62,15 @@ def test_the_timeline_is_saved_and_a_restore_goes_on_from_it(scripted, tmp_path)
             for s in saved.timeline.segments()] == [(Emotion.NEUTRAL, 0, 150),
                                                     (Emotion.SADNESS, 150, 240)]
     assert saved.elapsed == pytest.approx(240 * FRAME, abs=1e-3)
+
+
+def test_with_detection_off_an_emotion_named_in_the_theme_chooses(scripted):
+    controller, clock = scripted
+    controller.set_theme("a stormy, angry sea")
+    assert controller.current.emotion is Emotion.ANGER
+    assert controller.current.source == "theme"
+    controller.pin(Emotion.JOY)  # the therapist's pin still wins
+    assert controller.current.emotion is Emotion.JOY
+    controller.pin(None)
+    controller.set_theme("a quiet garden")
+    assert controller.current.emotion is Emotion.NEUTRAL

@@ -1,0 +1,86 @@
+"""`animo render`: make artworks with Stable Diffusion from the command line, no window.
+
+Each PNG carries AUTOMATIC1111's `parameters` text and ANIMO's `animo:session` JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from pathlib import Path
+
+from animo_desktop.emotions import Emotion
+from animo_desktop.generation.backend import add_model_arguments
+
+NAME = "render"
+HELP = "make artworks for an emotion with Stable Diffusion and write them as PNGs"
+
+
+def _emotion(text: str) -> Emotion:
+    try:
+        return Emotion.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--emotion", type=_emotion, required=True, metavar="NAME",
+                        help=f"one of {', '.join(e.value for e in Emotion)}")
+    parser.add_argument("--prompt", default="", metavar="TEXT", help="the therapist's theme")
+    parser.add_argument("--seed", type=int, help="first seed (default: random); the n-th "
+                                                 "image uses seed + n")
+    parser.add_argument("-n", "--count", type=_positive_int, default=1, help="how many images")
+    parser.add_argument("--steps", type=_positive_int, default=20,
+                        help="sampling steps (a few-step LoRA in the manifest sets its own)")
+    parser.add_argument("--size", type=_positive_int,
+                        help="image side in pixels (default: the model's own, 512 for SD 1.5)")
+    parser.add_argument("--blend", type=float, default=1.0, help="LoRA blend weight, 0..1.5")
+    parser.add_argument("--palette-strength", type=float, default=0.0,
+                        help="start from the painter's artwork (img2img) with this strength")
+    add_model_arguments(parser)
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR",
+                        help="folder for the PNGs")
+
+
+def run(args: argparse.Namespace) -> int:
+    from animo_desktop.generation.artwork_parameters import PARAMETERS_KEY, a1111_parameters
+    from animo_desktop.generation.diffusion_backend import DiffusionBackend, DiffusionSettings
+    from animo_desktop.generation.model_locator import ModelLoadError, resolve_model
+    from animo_desktop.messages import GenerationRequest
+    from animo_desktop.session import SESSION_METADATA_KEY
+    from animo_desktop.storage import atomic_write_png
+
+    try:
+        source = resolve_model(args.model)
+        if source is None:
+            raise ModelLoadError("no Stable Diffusion 1.5 model found; pass --model (see "
+                                 "`animo doctor`, or `animo make-tiny-model` for a test model)")
+        settings = DiffusionSettings(steps=args.steps, size=args.size, blend_weight=args.blend,
+                                     palette_strength=args.palette_strength)
+        backend = DiffusionBackend(source, device=args.device, lora_dir=args.lora_dir,
+                                   settings=settings)
+    except (ModelLoadError, ValueError) as error:
+        print(f"animo render: {error}", file=sys.stderr)
+        return 1
+    for warning in backend.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    first_seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    for index in range(args.count):
+        request = GenerationRequest(index + 1, args.emotion, first_seed + index, args.prompt)
+        artwork = backend.generate(request, lambda progress: True)
+        metadata = artwork.metadata
+        path = args.out / f"{args.emotion.value}-{metadata.seed}.png"
+        atomic_write_png(path, artwork.image, {
+            PARAMETERS_KEY: a1111_parameters(metadata),
+            SESSION_METADATA_KEY: json.dumps(metadata.to_dict(), ensure_ascii=False)})
+        print(f"{path}  ({metadata.generation_ms:.0f} ms, {metadata.lora or 'no LoRA'})")
+    return 0

@@ -1,0 +1,242 @@
+"""The Stable Diffusion 1.5 backend: one pipeline, seven preloaded emotion LoRAs.
+
+Constructed in the generation thread (loading takes seconds to minutes); `generate` makes
+one artwork: switch the emotion's LoRA in place, build the prompt, sample (DPM++ 2M
+Karras, or the few-step scheduler when the manifest fuses an LCM-LoRA), optionally from
+the painter's artwork as a palette guide, with a latent preview at every step.
+
+Faults never end the session: out of GPU memory retries with VAE slicing and tiling,
+then at a smaller size, then hands the job to the built-in painter; a safety-checker hit
+is regenerated with the next seed rather than shown black.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+
+from animo_desktop.generation.backend import GenerationInterrupted, ProgressCallback
+from animo_desktop.generation.latent_preview import latents_to_preview
+from animo_desktop.generation.lora_bank import EmotionLoraBank, fuse_few_step_lora
+from animo_desktop.generation.lora_manifest import LoraManifest, load_manifest
+from animo_desktop.generation.model_loading import (LoadProgress, choose_device, load_pipeline,
+                                                    model_hash)
+from animo_desktop.generation.model_locator import ModelSource
+from animo_desktop.generation.painter_backend import PainterBackend
+from animo_desktop.generation.prompts import NEGATIVE_PROMPT, build_prompt
+from animo_desktop.messages import (Artwork, ArtworkMetadata, BackendInfo, GenerationProgress,
+                                    GenerationRequest)
+from animo_desktop.painter import paint
+from animo_desktop.session import now_iso
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SCHEDULER = "DPM++ 2M Karras"
+FEW_STEP_SCHEDULER = "LCM"
+BLEND_RANGE = (0.0, 1.5)
+SMALLER_SIZE_FACTOR = 0.75
+
+
+@dataclass(frozen=True)
+class DiffusionSettings:
+    steps: int = 20
+    guidance_scale: float = 7.0
+    size: int | None = None  # pixels, square; None: the model's own (512 for SD 1.5)
+    blend_weight: float = 1.0  # scales every emotion LoRA's manifest weight, 0..1.5
+    # Palette guidance: start from the painter's artwork for the emotion (img2img) with
+    # this strength; 0 starts from noise.
+    palette_strength: float = 0.0
+    # torch.compile backend for the UNet ("inductor"), or None. LoRA switches never
+    # recompile (see lora_bank).
+    compile_backend: str | None = None
+    # Regenerations with the next seed when the safety checker flags an image.
+    safety_retries: int = 2
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one attempt runs: the out-of-memory fallback chain changes these."""
+    size: int
+    memory_saving: bool = False
+
+
+class _SafetyFlagged(Exception):
+    pass
+
+
+class DiffusionBackend:
+    def __init__(self, source: ModelSource, device: str = "auto", lora_dir: Path | None = None,
+                 settings: DiffusionSettings = DiffusionSettings(),
+                 config_dir: Path | None = None, on_load_progress: LoadProgress = lambda text: None):
+        from diffusers import (DPMSolverMultistepScheduler, LCMScheduler,
+                               StableDiffusionImg2ImgPipeline)
+
+        if not BLEND_RANGE[0] <= settings.blend_weight <= BLEND_RANGE[1]:
+            raise ValueError(f"blend weight {settings.blend_weight} is outside {BLEND_RANGE}")
+        self.settings = settings
+        self.source = source
+        self.warnings: list[str] = []
+        started = time.perf_counter()
+        self.device, device_warnings = choose_device(device)
+        self.warnings += device_warnings
+        self._pipeline = load_pipeline(source, self.device, config_dir, on_load_progress)
+        self.manifest: LoraManifest
+        self.manifest, manifest_warnings = load_manifest(lora_dir)
+        self.warnings += manifest_warnings
+        few_step = self.manifest.few_step
+        if few_step is not None:
+            on_load_progress(f"Fusing few-step LoRA {few_step.file.name}")
+            try:
+                fuse_few_step_lora(self._pipeline, few_step)
+            except Exception as error:  # the model still works with the normal scheduler
+                log.warning("few-step LoRA %s not used: %s", few_step.file, error)
+                self.warnings.append(f"The few-step LoRA {few_step.file.name} could not be used "
+                                     f"({error}); sampling uses {DEFAULT_SCHEDULER}.")
+                few_step = None
+        self.loras = EmotionLoraBank(self._pipeline, self.manifest)
+        self.warnings += self.loras.load(on_load_progress)
+        if few_step is not None:
+            self._pipeline.scheduler = LCMScheduler.from_config(self._pipeline.scheduler.config)
+            self.scheduler_name, self.steps = FEW_STEP_SCHEDULER, few_step.steps
+            self.guidance_scale = few_step.guidance_scale
+        else:
+            self._pipeline.scheduler = DPMSolverMultistepScheduler.from_config(
+                self._pipeline.scheduler.config, algorithm_type="dpmsolver++",
+                solver_order=2, use_karras_sigmas=True)
+            self.scheduler_name, self.steps = DEFAULT_SCHEDULER, settings.steps
+            self.guidance_scale = settings.guidance_scale
+        # Shares every module with the text-to-image pipeline: no extra memory.
+        components = self._pipeline.components
+        self._img2img = StableDiffusionImg2ImgPipeline(
+            **components, requires_safety_checker=components["safety_checker"] is not None)
+        self._img2img.set_progress_bar_config(disable=True)
+        if settings.compile_backend:
+            on_load_progress("Compiling the UNet")
+            self._pipeline.unet.compile(backend=settings.compile_backend)
+        self.size = settings.size or \
+            self._pipeline.unet.config.sample_size * self._pipeline.vae_scale_factor
+        self.model_hash = model_hash(source)
+        self.load_seconds = time.perf_counter() - started
+        self.info = BackendInfo(
+            name="diffusion", device=self.device.description,
+            detail=f"{source.name}, {len(self.loras.loaded)} emotion LoRAs, "
+                   f"{self.scheduler_name} {self.steps} steps")
+        log.info("diffusion backend ready in %.1f s: %s", self.load_seconds, self.info.detail)
+
+    @property
+    def pipeline(self):
+        return self._pipeline
+
+    def generate(self, request: GenerationRequest, on_progress: ProgressCallback) -> Artwork:
+        started = time.perf_counter()
+        emotion = request.emotion
+        lora_weight = self.loras.activate(emotion, self.settings.blend_weight)
+        switch_ms = (time.perf_counter() - started) * 1000
+        lora = self.loras.lora_for(emotion) if lora_weight else None
+        prompt = build_prompt(emotion, request.theme, self.manifest.entry(emotion),
+                              with_trigger_words=lora is not None)
+        notices: list[str] = []
+        seed = request.seed
+        for plan in self._fallback_plans():
+            try:
+                image, seed = self._render_safely(request, prompt, plan, on_progress)
+                break
+            except torch.OutOfMemoryError as error:
+                log.warning("out of memory at %d px (memory saving %s): %s", plan.size,
+                            plan.memory_saving, error)
+                notices.append(f"Out of memory at {plan.size} px")
+                self._free_memory()
+            except _SafetyFlagged:
+                notices.append("The safety checker flagged every attempt")
+                break
+        else:
+            image = None
+        if image is None:
+            return self._painter_fallback(request, on_progress, notices)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        extra: dict[str, Any] = {
+            "negative_prompt": NEGATIVE_PROMPT,
+            "steps": self.steps,
+            "scheduler": self.scheduler_name,
+            "guidance_scale": self.guidance_scale,
+            "size": list(image.size),
+            "lora_weight": round(lora_weight, 3),
+            "model_hash": self.model_hash,
+            "device": self.device.description,
+            "palette_strength": self.settings.palette_strength,
+            "timings_ms": {"lora_switch": round(switch_ms, 2), "total": round(elapsed_ms, 1)},
+        }
+        if seed != request.seed:
+            extra["requested_seed"] = request.seed
+        if notices:
+            extra["notices"] = notices
+        metadata = ArtworkMetadata(
+            created_at=now_iso(), emotion=emotion, backend=self.info.name, seed=seed,
+            prompt=prompt, generation_ms=elapsed_ms, model=self.source.name,
+            lora=lora.file.name if lora and lora.file else None, extra=extra)
+        return Artwork(request.job_id, image, metadata)
+
+    def _fallback_plans(self) -> list[_Plan]:
+        size = self.size
+        smaller = max(8, int(size * SMALLER_SIZE_FACTOR) // 8 * 8)
+        return [_Plan(size), _Plan(size, memory_saving=True), _Plan(smaller, memory_saving=True)]
+
+    def _render_safely(self, request: GenerationRequest, prompt: str, plan: _Plan,
+                       on_progress: ProgressCallback) -> tuple[Image.Image, int]:
+        """Render; when the safety checker flags the image, try the next seeds."""
+        for attempt in range(self.settings.safety_retries + 1):
+            seed = request.seed + attempt
+            image, flagged = self._render(request, prompt, seed, plan, on_progress)
+            if not flagged:
+                return image, seed
+            log.warning("safety checker flagged job %d seed %d; regenerating", request.job_id, seed)
+        raise _SafetyFlagged()
+
+    def _render(self, request: GenerationRequest, prompt: str, seed: int, plan: _Plan,
+                on_progress: ProgressCallback) -> tuple[Image.Image, bool]:
+        if plan.memory_saving:
+            # Stays on for the rest of the session: this GPU has shown it needs it.
+            self._pipeline.vae.enable_slicing()
+            self._pipeline.vae.enable_tiling()
+        strength = self.settings.palette_strength
+        total_steps = max(1, int(self.steps * strength)) if strength else self.steps
+
+        def on_step_end(pipeline, step: int, timestep, tensors: dict) -> dict:
+            preview = latents_to_preview(tensors["latents"])
+            if not on_progress(GenerationProgress(request.job_id, step + 1, total_steps, preview)):
+                # Stops here: no further step and no VAE decode for a stale job.
+                raise GenerationInterrupted(f"job {request.job_id} stopped at step {step + 1}")
+            return tensors
+
+        common = dict(prompt=prompt, negative_prompt=NEGATIVE_PROMPT,
+                      num_inference_steps=self.steps, guidance_scale=self.guidance_scale,
+                      generator=torch.Generator("cpu").manual_seed(seed),
+                      callback_on_step_end=on_step_end)
+        if strength:
+            guide = paint(request.emotion, seed, plan.size)
+            output = self._img2img(image=guide, strength=strength, **common)
+        else:
+            output = self._pipeline(height=plan.size, width=plan.size, **common)
+        flagged = bool(output.nsfw_content_detected and output.nsfw_content_detected[0])
+        return output.images[0], flagged
+
+    def _free_memory(self) -> None:
+        gc.collect()
+        if self.device.device.type == "cuda":
+            torch.cuda.empty_cache()
+
+    def _painter_fallback(self, request: GenerationRequest, on_progress: ProgressCallback,
+                          notices: list[str]) -> Artwork:
+        message = "; ".join(notices) + ": the built-in painter made this artwork."
+        log.warning("job %d: %s", request.job_id, message)
+        artwork = PainterBackend().generate(request, on_progress)
+        metadata = replace(artwork.metadata, extra={**artwork.metadata.extra, "notices": [message]})
+        return replace(artwork, metadata=metadata)
+

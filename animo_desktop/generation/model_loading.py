@@ -1,0 +1,121 @@
+"""Loading a located Stable Diffusion 1.5 model offline, on the chosen device.
+
+Single files are loaded with the SD 1.5 component configs shipped in sd15_config/ and
+CLIP's vocabulary built from the shipped BPE merges, so nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from animo_desktop.generation.backend import DEVICE_CHOICES
+from animo_desktop.generation.model_locator import ModelLoadError, ModelSource
+
+log = logging.getLogger(__name__)
+
+SD15_CONFIG_DIR = Path(__file__).resolve().parent / "sd15_config"
+LoadProgress = Callable[[str], None]
+
+
+def first_line(error: BaseException) -> str:
+    """An exception's first line, for one-sentence messages (the log keeps the rest)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def quiet_libraries() -> None:
+    """No console progress bars or load reports from diffusers and transformers: ANIMO
+    reports loading itself, and a desktop app has no console to show them."""
+    import diffusers
+    import transformers
+
+    diffusers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    device: torch.device
+    dtype: torch.dtype
+    description: str  # for the status bar: "CPU", "CUDA: <GPU name>"
+
+
+def choose_device(preference: str = "auto") -> tuple[DeviceChoice, list[str]]:
+    """fp16 on CUDA, fp32 on CPU; asking for CUDA without one falls back with a warning."""
+    if preference not in DEVICE_CHOICES:
+        raise ValueError(f"unknown device {preference!r}; expected one of {DEVICE_CHOICES}")
+    warnings = []
+    if preference in ("auto", "cuda") and torch.cuda.is_available():
+        return DeviceChoice(torch.device("cuda"), torch.float16,
+                            f"CUDA: {torch.cuda.get_device_name(0)}"), warnings
+    if preference == "cuda":
+        warnings.append("No CUDA GPU is available: the model runs on the CPU (slowly).")
+    return DeviceChoice(torch.device("cpu"), torch.float32, "CPU"), warnings
+
+
+def load_pipeline(source: ModelSource, device: DeviceChoice, config_dir: Path | None = None,
+                  on_progress: LoadProgress = lambda text: None):
+    """The Stable Diffusion pipeline of this model on this device (safetensors only).
+
+    config_dir: the diffusers configs a single file is read with (default: SD 1.5's).
+    """
+    from diffusers import StableDiffusionPipeline
+
+    quiet_libraries()
+    on_progress(f"Loading model {source.name}")
+    try:
+        if source.kind == "single file":
+            config_dir = config_dir or SD15_CONFIG_DIR
+            pipeline = StableDiffusionPipeline.from_single_file(
+                str(source.path), config=str(config_dir), local_files_only=True,
+                dtype=device.dtype, safety_checker=None, feature_extractor=None,
+                requires_safety_checker=False, **_tokenizer_unless_in(config_dir))
+        else:
+            pipeline = StableDiffusionPipeline.from_pretrained(
+                str(source.path), local_files_only=True, use_safetensors=True,
+                dtype=device.dtype)
+    except Exception as error:  # diffusers raises many types for a damaged model
+        log.exception("model %s failed to load", source.path)
+        raise ModelLoadError(f"the model {source.path} could not be loaded: "
+                             f"{first_line(error)}") from error
+    on_progress(f"Moving model to {device.description}")
+    pipeline.set_progress_bar_config(disable=True)
+    return pipeline.to(device.device)
+
+
+def _tokenizer_unless_in(config_dir: Path) -> dict:
+    if (config_dir / "tokenizer" / "tokenizer_config.json").is_file():
+        return {}
+    from animo_desktop.generation.clip_tokenizer import sd15_tokenizer
+    return {"tokenizer": sd15_tokenizer()}
+
+
+def model_hash(source: ModelSource) -> str:
+    """AUTOMATIC1111's short model hash: the first 10 hex digits of the weights' SHA-256
+    (the checkpoint file, or a diffusers folder's UNet weights)."""
+    if source.kind == "single file":
+        weights = source.path
+    else:
+        candidates = sorted((source.path / "unet").glob("*.safetensors"))
+        if not candidates:
+            return ""
+        weights = candidates[0]
+    stat = weights.stat()
+    return _sha256_prefix(weights, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _sha256_prefix(path: Path, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()[:10]

@@ -1,0 +1,72 @@
+"""The therapist's camera controls: what the camera worker is doing, an optional preview
+with the face mesh, and the neutral calibration."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+
+CALIBRATION_SECONDS = 4.0
+
+
+class CameraPanel(QGroupBox):
+    calibrate_requested = Signal(float)  # seconds of resting face to record
+    preview_toggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Camera", parent)
+        layout = QVBoxLayout(self)
+        self.status_label = QLabel("Camera off")
+        self.status_label.setObjectName("cameraStatus")
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+        self.preview_label = QLabel()
+        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_label.setMinimumHeight(150)
+        self.preview_label.hide()
+        layout.addWidget(self.preview_label)
+        self.preview_box = QCheckBox("Show camera preview")
+        self.preview_box.setToolTip("A small live image with the face mesh, for the therapist "
+                                    "only; it is never saved")
+        self.preview_box.toggled.connect(self._toggle_preview)
+        layout.addWidget(self.preview_box)
+        self.calibrate_button = QPushButton("Calibrate neutral")
+        self.calibrate_button.setToolTip(
+            f"Ask the client to relax their face, then press: the next "
+            f"{CALIBRATION_SECONDS:.0f} seconds become their neutral expression")
+        self.calibrate_button.clicked.connect(self._calibrate)
+        layout.addWidget(self.calibrate_button)
+        self.set_active(False)
+
+    def set_active(self, active: bool) -> None:
+        self.calibrate_button.setEnabled(active)
+        self.preview_box.setEnabled(active)
+
+    @Slot(str)
+    def show_status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    @Slot(QImage)
+    def show_preview(self, image: QImage) -> None:
+        if self.preview_box.isChecked():
+            self.preview_label.setPixmap(QPixmap.fromImage(image).scaledToWidth(
+                self.preview_label.width() or image.width(),
+                Qt.TransformationMode.SmoothTransformation))
+
+    @Slot(bool, str)
+    def show_calibrated(self, success: bool, message: str) -> None:
+        self.calibrate_button.setEnabled(True)
+        self.calibrate_button.setText("Calibrate neutral")
+        self.status_label.setText(message)
+
+    def _toggle_preview(self, enabled: bool) -> None:
+        self.preview_label.setVisible(enabled)
+        if not enabled:
+            self.preview_label.clear()
+        self.preview_toggled.emit(enabled)
+
+    def _calibrate(self) -> None:
+        self.calibrate_button.setEnabled(False)
+        self.calibrate_button.setText("Calibrating… (relaxed face)")
+        self.calibrate_requested.emit(CALIBRATION_SECONDS)

@@ -1,0 +1,38 @@
+"""The tiny random model, built once per test session with `animo make-tiny-model`."""
+
+import pytest
+
+pytest.importorskip("diffusers", reason="the diffusion backend's libraries are not installed")
+
+import torch  # noqa: E402
+
+from animo_desktop.cli import main  # noqa: E402
+from animo_desktop.generation.diffusion_backend import DiffusionBackend, DiffusionSettings  # noqa: E402
+from animo_desktop.generation.model_locator import ModelSource  # noqa: E402
+from animo_desktop.generation.tiny_model import TINY_IMAGE_SIZE, TinyModel  # noqa: E402
+
+# The machine is shared: one thread is both faster and steadier for a model this small.
+torch.set_num_threads(1)
+
+TINY_SETTINGS = DiffusionSettings(steps=4, size=TINY_IMAGE_SIZE)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> TinyModel:
+    folder = tmp_path_factory.mktemp("tiny")
+    assert main(["make-tiny-model", str(folder)]) == 0
+    model = TinyModel(folder / "tiny-sd15", folder / "tiny-sd15.safetensors", folder / "lora",
+                      folder / "lora" / "few-step.safetensors")
+    assert model.folder.is_dir() and model.checkpoint.is_file()
+    return model
+
+
+def make_backend(model: TinyModel, lora_dir=None, settings=TINY_SETTINGS, **options):
+    return DiffusionBackend(ModelSource(model.folder, "diffusers folder"), device="cpu",
+                            lora_dir=lora_dir or model.lora_dir, settings=settings, **options)
+
+
+@pytest.fixture(scope="session")
+def tiny_backend(tiny_model) -> DiffusionBackend:
+    """Shared by the tests that only generate (never change its settings)."""
+    return make_backend(tiny_model)

@@ -1,0 +1,61 @@
+from animo_desktop.emotions import Emotion
+from animo_desktop.generation.lora_manifest import load_manifest
+
+
+def test_manifest_entries_weights_words_and_few_step(tmp_path):
+    (tmp_path / "emotions.toml").write_text('''
+directory = "files"
+[emotions.angry]
+file = "anger.safetensors"
+weight = 0.7
+trigger_words = "Angry"
+prompt_additions = ["thick impasto"]
+[emotions.joy]
+trigger_words = ["Joyful", "Artstyle"]
+[few_step]
+file = "lcm.safetensors"
+steps = 5
+guidance_scale = 1.2
+''')
+    manifest, warnings = load_manifest(tmp_path)
+    assert warnings == []
+    anger = manifest.entry(Emotion.ANGER)
+    assert anger.file == tmp_path / "files" / "anger.safetensors"
+    assert (anger.weight, anger.trigger_words, anger.prompt_additions) == \
+        (0.7, ("Angry",), ("thick impasto",))
+    assert manifest.entry(Emotion.JOY).file is None
+    assert manifest.entry(Emotion.FEAR).trigger_words == ()
+    assert manifest.few_step.file == tmp_path / "files" / "lcm.safetensors"
+    assert (manifest.few_step.steps, manifest.few_step.guidance_scale) == (5, 1.2)
+
+
+def test_bad_entries_are_warned_about_and_skipped(tmp_path):
+    (tmp_path / "emotions.toml").write_text('''
+[emotions.joy]
+weight = "strong"
+[emotions.boredom]
+file = "x.safetensors"
+[emotions.fear]
+file = "fear.safetensors"
+[few_step]
+file = "lcm.safetensors"
+scheduler = "euler"
+''')
+    manifest, warnings = load_manifest(tmp_path)
+    assert set(manifest.emotions) == {Emotion.FEAR}
+    assert manifest.few_step is None
+    assert len(warnings) == 3 and any("boredom" in text for text in warnings)
+
+
+def test_missing_or_broken_manifest_means_prompt_only(tmp_path):
+    manifest, warnings = load_manifest(tmp_path)
+    assert manifest.emotions == {} and "no LoRA manifest" in warnings[0]
+    (tmp_path / "emotions.toml").write_text("[emotions.joy\n")
+    manifest, warnings = load_manifest(tmp_path)
+    assert manifest.emotions == {} and "unreadable" in warnings[0]
+
+
+def test_the_projects_manifest_reads_cleanly():
+    manifest, warnings = load_manifest()
+    assert warnings == []
+    assert all(manifest.entry(emotion).trigger_words for emotion in Emotion)

@@ -1,0 +1,113 @@
+import socket
+
+import numpy as np
+import pytest
+
+from animo_desktop.emotions import Emotion
+from animo_desktop.generation.backend import create_backend
+from animo_desktop.generation.clip_tokenizer import sd15_tokenizer
+from animo_desktop.generation.diffusion_backend import DiffusionBackend
+from animo_desktop.generation.model_loading import SD15_CONFIG_DIR
+from animo_desktop.generation.model_locator import (ModelLoadError, ModelSource, find_models,
+                                                    resolve_model)
+from animo_desktop.generation.painter_backend import PainterBackend
+from animo_desktop.messages import GenerationRequest
+from tests.generation.conftest import TINY_SETTINGS
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("ANIMO tried to reach the network")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def image_of(backend):
+    request = GenerationRequest(1, Emotion.SURPRISE, 4, "dunes")
+    return np.asarray(backend.generate(request, lambda progress: True).image)
+
+
+def test_single_file_checkpoint_loads_offline_and_matches_the_folder(tiny_model, tiny_backend,
+                                                                     no_network):
+    source = resolve_model(str(tiny_model.checkpoint))
+    assert source == ModelSource(tiny_model.checkpoint, "single file")
+    backend = DiffusionBackend(source, device="cpu", lora_dir=tiny_model.lora_dir,
+                               settings=TINY_SETTINGS, config_dir=tiny_model.folder)
+    difference = np.abs(image_of(backend).astype(int) - image_of(tiny_backend).astype(int))
+    assert difference.max() <= 2 and difference.mean() < 0.1
+
+
+@pytest.mark.parametrize("suffix", [".ckpt", ".pt", ".bin"])
+def test_pickle_checkpoints_are_refused_with_the_reason_and_a_way_out(tmp_path, suffix):
+    checkpoint = tmp_path / f"model{suffix}"
+    checkpoint.write_bytes(b"\x80\x04 pickle")
+    with pytest.raises(ModelLoadError, match="only .safetensors.*runs whatever code.*[Cc]onvert"):
+        resolve_model(str(checkpoint))
+    backend, warnings = create_backend("diffusion", model=str(checkpoint))
+    assert isinstance(backend, PainterBackend) and "pickle" in warnings[0]
+
+
+def test_a_broken_checkpoint_hands_over_to_the_painter_with_a_message(tmp_path, no_network):
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json}")
+    backend, warnings = create_backend("auto", model=str(broken), device="cpu")
+    assert isinstance(backend, PainterBackend)
+    assert "broken" in warnings[0] and "painter" in warnings[0]
+
+
+def test_auto_uses_diffusion_when_a_model_is_found_and_the_painter_otherwise(tiny_model, tmp_path,
+                                                                             monkeypatch):
+    backend, warnings = create_backend("auto")
+    assert isinstance(backend, PainterBackend) and warnings == []
+    backend, warnings = create_backend("diffusion")
+    assert isinstance(backend, PainterBackend) and "No Stable Diffusion" in warnings[0]
+    models = tmp_path / "data" / "models"  # ANIMO's own models folder (ANIMO_DATA_DIR)
+    models.mkdir(parents=True)
+    (models / "tiny").symlink_to(tiny_model.folder)
+    monkeypatch.setenv("ANIMO_LORA_DIR", str(tiny_model.lora_dir))
+    backend, warnings = create_backend("auto", device="cpu")
+    assert backend.info.name == "diffusion" and warnings == []
+    assert len(backend.loras.loaded) == 7
+
+
+def test_models_are_found_where_other_tools_keep_them(tmp_path, monkeypatch, tiny_model):
+    comfy, a1111 = tmp_path / "ComfyUI", tmp_path / "webui"
+    (comfy / "models" / "checkpoints").mkdir(parents=True)
+    (comfy / "models" / "checkpoints" / "dream.safetensors").write_bytes(b"")
+    (a1111 / "models" / "Stable-diffusion").mkdir(parents=True)
+    (a1111 / "models" / "Stable-diffusion" / "old.ckpt").write_bytes(b"")
+    monkeypatch.setenv("ANIMO_MODEL_ROOTS", f"{comfy}:{a1111}")
+    found = {model.path.name: model for model in find_models()}
+    assert found["dream.safetensors"].usable and found["dream.safetensors"].origin == "ComfyUI"
+    assert not found["old.ckpt"].usable
+    assert resolve_model(None).path.name == "dream.safetensors"
+
+
+def test_a_hub_id_resolves_from_the_local_cache_only(tmp_path, monkeypatch, no_network):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(ModelLoadError, match="not in the local Hugging Face cache"):
+        resolve_model("someone/some-model")
+    repo = tmp_path / "models--someone--some-model"
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+    (repo / "snapshots" / commit).mkdir(parents=True)
+    (repo / "snapshots" / commit / "model_index.json").write_text("{}")
+    source = resolve_model("someone/some-model")
+    assert source.path == repo / "snapshots" / commit and source.name == "someone/some-model"
+
+
+def test_the_shipped_tokenizer_is_clips():
+    tokenizer = sd15_tokenizer()
+    assert len(tokenizer) == 49408
+    assert tokenizer("a photo of a cat").input_ids == [49406, 320, 1125, 539, 320, 2368, 49407]
+
+
+def test_the_shipped_configs_describe_stable_diffusion_1_5():
+    from accelerate import init_empty_weights
+    from diffusers import UNet2DConditionModel
+
+    with init_empty_weights():
+        unet = UNet2DConditionModel.from_config(
+            UNet2DConditionModel.load_config(SD15_CONFIG_DIR / "unet"))
+    assert sum(parameter.numel() for parameter in unet.parameters()) == 859_520_964
