@@ -18,6 +18,7 @@ from animo_desktop.generation.backend import create_backend
 from animo_desktop.session import SessionFolder, find_unfinished_session, now_iso
 from animo_desktop.settings import SETTINGS_FILE_NAME, load_settings, save_settings
 from animo_desktop.vision.smoothing import SmoothingSettings
+from animo_desktop.ui.camera_panel import NO_CAMERA
 from animo_desktop.ui.camera_worker import CameraWorker
 from animo_desktop.ui.consent_dialog import consent_dialog
 from animo_desktop.ui.main_window import MainWindow
@@ -78,13 +79,29 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
         window.show_message("warning", text)
     if args.emotion:
         controller.pin(Emotion.parse(args.emotion))
-    source = camera_source(args)
-    if source is not None:
-        worker = CameraWorker(source, make_analyzer, SmoothingSettings())
-        controller.attach_camera(WorkerThread(worker, worker.run, "animo-camera"))
-        window.connect_camera(worker)
+    use_source(window, controller, camera_source(args))
+    window.camera_panel.source_chosen.connect(
+        lambda source: use_source(window, controller, source, start=True))
     controller.start_generation()
     return window, controller
+
+
+def use_source(window: MainWindow, controller: SessionController, source: str | None,
+               start: bool = False) -> None:
+    """Watch `source` (a camera number or a file; None or "none": no camera) from now on."""
+    if controller.camera is not None:
+        window.disconnect_camera(controller.camera.worker)
+        controller.detach_camera()
+    source = None if source in (None, NO_CAMERA) else source
+    window.camera_panel.show_source(source)
+    if source is None:
+        return
+    worker = CameraWorker(source, make_analyzer, SmoothingSettings())
+    controller.attach_camera(WorkerThread(worker, worker.run, "animo-camera"))
+    window.connect_camera(worker)
+    if start:
+        start_camera(window, controller, ask_consent=controller.settings.consent_notice
+                     and not window.camera_panel.consented)
 
 
 def camera_source(args: argparse.Namespace) -> str | None:
@@ -119,6 +136,7 @@ def start_camera(window: MainWindow, controller: SessionController, ask_consent:
 
     def answered(button) -> None:
         if box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole:
+            window.camera_panel.consented = True
             controller.camera.start()
         else:
             window.camera_panel.set_active(False)

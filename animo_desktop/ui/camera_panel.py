@@ -3,20 +3,41 @@ with the face mesh, and the neutral calibration."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QLabel,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from animo_desktop.vision.cameras import list_cameras
 
 CALIBRATION_SECONDS = 4.0
+
+
+NO_CAMERA = "none"
+CHOOSE_FILE = "file"
+MEDIA_FILTER = "Videos and images (*.mp4 *.mov *.avi *.mkv *.webm *.jpg *.jpeg *.png *.bmp)"
 
 
 class CameraPanel(QGroupBox):
     calibrate_requested = Signal(float)  # seconds of resting face to record
     preview_toggled = Signal(bool)
+    source_chosen = Signal(str)  # a camera number, a file path, or NO_CAMERA
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Camera", parent)
         layout = QVBoxLayout(self)
+        self.consented = False  # the client agreed to the camera this session
+        self.source_box = QComboBox()
+        self.source_box.setToolTip("What ANIMO watches: a camera found on this computer, a "
+                                   "video or image file, or nothing (emotions by hand)")
+        self.source_box.addItem("No camera", NO_CAMERA)
+        for camera in list_cameras():
+            self.source_box.addItem(f"Camera {camera}", camera)
+        self.source_box.addItem("Video or image file…", CHOOSE_FILE)
+        self.source_box.activated.connect(self._source_activated)
+        layout.addWidget(self.source_box)
         self.status_label = QLabel("Camera off")
         self.status_label.setObjectName("cameraStatus")
         self.status_label.setWordWrap(True)
@@ -38,6 +59,24 @@ class CameraPanel(QGroupBox):
         self.calibrate_button.clicked.connect(self._calibrate)
         layout.addWidget(self.calibrate_button)
         self.set_active(False)
+
+    def show_source(self, source: str | None) -> None:
+        """Select `source` in the list (adding a file or an unlisted camera first)."""
+        value = source or NO_CAMERA
+        if self.source_box.findData(value) < 0:
+            label = f"Camera {value}" if value.isdigit() else Path(value).name
+            self.source_box.insertItem(self.source_box.count() - 1, label, value)
+        self.source_box.setCurrentIndex(self.source_box.findData(value))
+
+    def _source_activated(self) -> None:
+        value = self.source_box.currentData()
+        if value == CHOOSE_FILE:
+            path, _ = QFileDialog.getOpenFileName(self, "Watch a video or an image", "",
+                                                  MEDIA_FILTER)
+            if not path:
+                return
+            value = path
+        self.source_chosen.emit(value)
 
     def set_active(self, active: bool) -> None:
         self.calibrate_button.setEnabled(active)

@@ -260,6 +260,12 @@ class MainWindow(QMainWindow):
         self.camera_panel.calibrate_requested.connect(worker.calibrate)
         self.camera_panel.preview_toggled.connect(worker.set_preview)
 
+    def disconnect_camera(self, worker: CameraWorker) -> None:
+        self.camera_panel.calibrate_requested.disconnect(worker.calibrate)
+        self.camera_panel.preview_toggled.disconnect(worker.set_preview)
+        self.camera_panel.set_active(False)
+        self.camera_panel.show_status("Camera off")
+
     @Slot(object)
     def _show_frame_reading(self, reading: FrameReading) -> None:
         if self.controller.current.source != "pinned":

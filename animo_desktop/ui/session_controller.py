@@ -106,6 +106,15 @@ class SessionController(QObject):
         camera.worker.emotion_confirmed.connect(self.on_emotion_confirmed)
         camera.worker.failed.connect(self._on_worker_error)
 
+    def detach_camera(self) -> None:
+        """Stop the camera worker; detection is off until another is attached."""
+        if self.camera is None:
+            return
+        self.camera.stop()
+        self.camera = None
+        self._detected = None
+        self._current_changed()
+
     def shutdown(self) -> None:
         if self.camera is not None:
             self.camera.stop()
