@@ -42,6 +42,8 @@ class GenerationRequest:
     theme: str = ""
     # Where the worker saves the finished artwork (PNG + JSON sidecar); None: keep in memory.
     save_as: Path | None = None
+    # Scales the emotion LoRA's manifest weight (0..1.5); None: the backend's setting.
+    lora_strength: float | None = None
 
 
 @dataclass(frozen=True)

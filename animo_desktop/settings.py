@@ -33,6 +33,14 @@ class Settings:
     # Tell the client, before the camera starts, that emotion recognition runs here only
     # and that no image of the face is kept; an installation may turn this off.
     consent_notice: bool = True
+    # Generation: the model when --model is not given ("" = look in the usual places), the
+    # emotion LoRAs' strength, the painter's palette as img2img start (0 = off), a
+    # compiled UNet, and whether a new emotion stops the artwork in progress.
+    model: str = ""
+    lora_strength: float = 1.0
+    palette_strength: float = 0.0
+    compile_unet: bool = False
+    interrupt_stale: bool = False
     last_export_dir: str = ""
     window_geometry: str = ""  # Qt's saveGeometry(), base64
 
@@ -58,6 +66,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "canvas_width": (256, 8192),
     "canvas_height": (256, 8192),
     "cadence_seconds": (1.0, 600.0),
+    "lora_strength": (0.0, 1.5),
+    "palette_strength": (0.0, 1.0),
 }
 
 

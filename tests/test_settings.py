@@ -54,3 +54,13 @@ def test_switches_take_only_true_or_false_and_modes_only_known_names(tmp_path):
     settings, warnings = load_settings(path)
     assert settings.installation_glyph is True and settings.composition == "layers"
     assert warnings == []
+
+
+def test_generation_settings_are_kept_in_range(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"lora_strength": 3.0, "palette_strength": 0.3,
+                                "model": "/models/sd15.safetensors", "compile_unet": True}))
+    settings, warnings = load_settings(path)
+    assert settings.lora_strength == 1.0 and len(warnings) == 1
+    assert settings.palette_strength == 0.3 and settings.compile_unet is True
+    assert settings.model == "/models/sd15.safetensors"

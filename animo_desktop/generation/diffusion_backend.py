@@ -137,7 +137,9 @@ class DiffusionBackend:
     def generate(self, request: GenerationRequest, on_progress: ProgressCallback) -> Artwork:
         started = time.perf_counter()
         emotion = request.emotion
-        lora_weight = self.loras.activate(emotion, self.settings.blend_weight)
+        blend = (self.settings.blend_weight if request.lora_strength is None
+                 else request.lora_strength)
+        lora_weight = self.loras.activate(emotion, blend)
         switch_ms = (time.perf_counter() - started) * 1000
         lora = self.loras.lora_for(emotion) if lora_weight else None
         prompt = build_prompt(emotion, request.theme, self.manifest.entry(emotion),

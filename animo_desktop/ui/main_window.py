@@ -24,6 +24,7 @@ from animo_desktop.ui.camera_panel import CameraPanel
 from animo_desktop.ui.camera_worker import CameraWorker
 from animo_desktop.ui.canvas_view import CanvasView
 from animo_desktop.ui.emotion_panel import EmotionPanel
+from animo_desktop.ui.images import to_qpixmap
 from animo_desktop.ui.session_controller import SessionController, SessionState
 from animo_desktop.ui.summary_dialog import SummaryDialog
 from animo_desktop.ui.theme import apply_theme
@@ -149,6 +150,16 @@ class MainWindow(QMainWindow):
                                     "seconds (a change of emotion makes one at once)")
         self.cadence_box.valueChanged.connect(self.controller.set_cadence)
         settings_form.addRow("New artwork every", self.cadence_box)
+        self.lora_strength_box = QDoubleSpinBox()
+        self.lora_strength_box.setRange(0.0, 1.5)
+        self.lora_strength_box.setSingleStep(0.1)
+        self.lora_strength_box.setDecimals(1)
+        self.lora_strength_box.setValue(self.controller.settings.lora_strength)
+        self.lora_strength_box.setToolTip("How strongly each emotion's LoRA (its trained "
+                                          "style) shapes the artworks: 0 = prompt only, 1 = "
+                                          "as trained, up to 1.5 (Stable Diffusion only)")
+        self.lora_strength_box.valueChanged.connect(self.controller.set_lora_strength)
+        settings_form.addRow("Emotion style", self.lora_strength_box)
         session_layout.addLayout(settings_form)
         self.session_label = QLabel()
         self.session_label.setObjectName("sessionLabel")
@@ -212,6 +223,10 @@ class MainWindow(QMainWindow):
         exit_kiosk.activated.connect(lambda: self.set_kiosk(False))
 
     def _build_status_bar(self) -> None:
+        self.step_preview = QLabel()
+        self.step_preview.setFixedSize(22, 22)
+        self.step_preview.setToolTip("The artwork being made, step by step")
+        self.statusBar().addPermanentWidget(self.step_preview)
         self.progress_bar = QProgressBar()
         self.progress_bar.setFixedWidth(120)
         self.progress_bar.setFixedHeight(8)
@@ -286,7 +301,14 @@ class MainWindow(QMainWindow):
     def _show_progress(self, progress: GenerationProgress) -> None:
         self.progress_bar.setMaximum(progress.total_steps)
         self.progress_bar.setValue(progress.step)
-        self.progress_bar.setVisible(progress.step < progress.total_steps)
+        working = progress.step < progress.total_steps
+        self.progress_bar.setVisible(working)
+        if progress.preview is not None and working:
+            self.step_preview.setPixmap(to_qpixmap(progress.preview).scaled(
+                self.step_preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+        elif not working:
+            self.step_preview.clear()
 
     @Slot(object)
     def _show_backend(self, info: BackendInfo) -> None:

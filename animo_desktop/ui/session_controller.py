@@ -79,7 +79,7 @@ class SessionController(QObject):
         self._index_of_job: dict[int, int] = {}
         self._next_index = 1
 
-        worker = GenerationWorker(backend_factory)
+        worker = GenerationWorker(backend_factory, settings.interrupt_stale)
         self._generation = WorkerThread(worker, worker.start, "animo-generation", self)
         self._request = _RequestRelay(self)
         self._request.requested.connect(worker.submit)
@@ -185,6 +185,10 @@ class SessionController(QObject):
         if self.current.emotion is not before:
             self._current_changed()
 
+    def set_lora_strength(self, strength: float) -> None:
+        """From the next artwork on (each request carries it)."""
+        self.settings.lora_strength = strength
+
     def set_cadence(self, seconds: float) -> None:
         self.settings.cadence_seconds = seconds
         self._cadence.interval_seconds = seconds
@@ -271,7 +275,7 @@ class SessionController(QObject):
         save_as = self.folder.artwork_path(index, emotion.value)
         self._request.requested.emit(GenerationRequest(
             job_id=job_id, emotion=emotion, seed=secrets.randbits(31), theme=self.theme,
-            save_as=save_as))
+            save_as=save_as, lora_strength=self.settings.lora_strength))
 
     @Slot(object)
     def _on_artwork(self, artwork: Artwork) -> None:

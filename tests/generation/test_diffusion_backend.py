@@ -196,3 +196,16 @@ def test_switching_does_not_recompile_a_compiled_unet(tiny_model):
     assert torch._dynamo.utils.counters["stats"]["unique_graphs"] == graphs
     # The switch acts inside the compiled graph, and exactly.
     assert not np.array_equal(joy, anger) and np.array_equal(joy, joy_again)
+
+
+def test_each_request_can_carry_its_own_lora_strength(tiny_model, tiny_backend):
+    blend_zero = make_backend(tiny_model, settings=DiffusionSettings(
+        steps=TINY_SETTINGS.steps, size=TINY_SETTINGS.size, blend_weight=0.0))
+    request = GenerationRequest(1, Emotion.JOY, 7, "the sea", lora_strength=0.0)
+    artwork = tiny_backend.generate(request, lambda progress: True)
+    assert artwork.metadata.extra["lora_weight"] == 0.0
+    assert np.array_equal(np.asarray(artwork.image), pixels(blend_zero, Emotion.JOY)[0])
+    half = tiny_backend.generate(GenerationRequest(1, Emotion.JOY, 7, "the sea",
+                                                   lora_strength=0.5), lambda progress: True)
+    full = pixels(tiny_backend, Emotion.JOY)[1]
+    assert half.metadata.extra["lora_weight"] == 0.5 * full.metadata.extra["lora_weight"]

@@ -331,3 +331,13 @@ def test_installation_mode_drifts_and_shows_the_glyph_only_when_asked(launch, qt
                    | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: not window.kiosk)
     assert not window.canvas_view.glyph.isVisible() and window.canvas_view.zoom == 1.0
+
+
+def test_the_emotion_style_control_sets_each_requests_lora_strength(launch, qtbot):
+    window, controller = launch("--emotion", "joy")
+    requests = []
+    controller._request.requested.connect(requests.append)
+    window.lora_strength_box.setValue(0.4)
+    assert controller.settings.lora_strength == 0.4
+    controller.pin(Emotion.FEAR)
+    assert requests[-1].lora_strength == 0.4 and requests[-1].emotion is Emotion.FEAR
