@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from animo_desktop.messages import Artwork, BackendInfo, GenerationProgress, GenerationRequest
 
@@ -48,7 +48,8 @@ def add_model_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGrou
 
 
 def create_backend(choice: str, model: str | None = None, lora_dir: str | Path | None = None,
-                   device: str = "auto", settings: "DiffusionSettings | None" = None,
+                   device: str = "auto",
+                   settings: "DiffusionSettings | Mapping[str, Any] | None" = None,
                    on_load_progress: Callable[[str], None] = lambda text: None,
                    ) -> tuple[GenerationBackend, list[str]]:
     """Build the backend the user asked for; return it with warnings for the status bar.
@@ -78,6 +79,9 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
     try:
         from animo_desktop.generation.diffusion_backend import DiffusionBackend, DiffusionSettings
 
+        if isinstance(settings, Mapping):
+            # Options as plain values: torch and diffusers load only once a model is found.
+            settings = DiffusionSettings(**settings)
         backend = DiffusionBackend(source, device=device,
                                    lora_dir=Path(lora_dir) if lora_dir else None,
                                    settings=settings or DiffusionSettings(),

@@ -68,10 +68,9 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
     apply_theme(QApplication.instance(), settings.theme)
     sessions_root = Path(args.session_dir) if args.session_dir else paths.sessions_dir()
     def backend_factory(report_loading):
-        from animo_desktop.generation.diffusion_backend import DiffusionSettings
-        diffusion = DiffusionSettings(
-            blend_weight=settings.lora_strength, palette_strength=settings.palette_strength,
-            compile_backend="inductor" if settings.compile_unet else None)
+        diffusion = {"blend_weight": settings.lora_strength,
+                     "palette_strength": settings.palette_strength,
+                     "compile_backend": "inductor" if settings.compile_unet else None}
         return create_backend(args.backend, model=args.model or settings.model or None,
                               lora_dir=args.lora_dir, device=args.device, settings=diffusion,
                               on_load_progress=report_loading)
