@@ -7,6 +7,7 @@ is built, and heavy libraries only inside `run`, so `animo --help` stays instant
 
 COMMAND_MODULES = (
     "animo_desktop.commands.doctor",
+    "animo_desktop.commands.classify",
     "animo_desktop.commands.bench",
     "animo_desktop.commands.render",
     "animo_desktop.commands.make_tiny_model",

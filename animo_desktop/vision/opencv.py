@@ -1,0 +1,41 @@
+"""The one place ANIMO imports OpenCV and MediaPipe.
+
+The GUI builds of OpenCV (opencv-contrib-python, which mediapipe depends on) bundle their
+own Qt 5 and, on import, point QT_QPA_PLATFORM_PLUGIN_PATH and QT_QPA_FONTDIR (and
+LD_LIBRARY_PATH) at it. PySide6 reads those variables when it starts, so a QApplication
+created after `import cv2` would look for its platform plugins in OpenCV's folder. Both
+imports therefore go through `environment_restored()`, which puts the environment back
+exactly as it was. mediapipe imports cv2 itself: importing it here too keeps that in check.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def environment_restored() -> Iterator[None]:
+    """Undo every environment change made inside the block (added, changed, removed)."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for name in set(os.environ) - set(saved):
+            del os.environ[name]
+        for name, value in saved.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
+
+
+with environment_restored():
+    import cv2  # noqa: E402  (imported inside the guard on purpose)
+
+    # mediapipe's Tasks API; its own `import cv2` is a no-op now, but keep it guarded.
+    from mediapipe import Image as MediaPipeImage, ImageFormat as MediaPipeImageFormat
+    from mediapipe.tasks.python import BaseOptions as MediaPipeBaseOptions
+    from mediapipe.tasks.python import vision as mediapipe_vision
+
+__all__ = ["cv2", "environment_restored", "MediaPipeImage", "MediaPipeImageFormat",
+           "MediaPipeBaseOptions", "mediapipe_vision"]
