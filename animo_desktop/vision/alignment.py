@@ -3,8 +3,9 @@
 FER2013's faces are 48 x 48 crops from a face detector: roughly from the top of the
 forehead to the chin, cheek to cheek. The crop below maps a face's landmarks onto the
 mean FER2013 position of the same landmarks (measured by running the Face Landmarker on
-the FER2013 training images, see onnx_models/fit_fusion.py), after rotating the face so
-that the eyes are level. Only landmarks that expressions barely move take part (eye
+the FER2013 training images; onnx_models/fit_fusion.py prints them), after rotating the
+face so that the eyes are level. The CNN is trained on FER2013 faces re-cut by this very
+function (onnx_models/train_emotion_cnn.py), so training and use see the same framing. Only landmarks that expressions barely move take part (eye
 corners, nose, cheeks, forehead): an open mouth or a smile must not change the framing.
 """
 

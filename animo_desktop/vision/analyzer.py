@@ -80,7 +80,8 @@ class EmotionAnalyzer:
     """Turns frames into FaceAnalysis; one instance per stream (it follows one person).
 
     mode "video": frames of one stream with increasing timestamps. mode "image":
-    independent stills. Use as a context manager: the landmarker must be closed.
+    independent stills. Use as a context manager: the landmarker must be closed. Not
+    thread-safe: create it, feed it and calibrate it from one thread (the camera worker's).
     """
 
     def __init__(self, mode: RunningMode = "video", *, use_gpu: bool = True,

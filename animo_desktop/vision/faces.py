@@ -18,13 +18,19 @@ from animo_desktop.vision.landmarks import Box, DetectedFace
 FOLLOW_MIN_OVERLAP = 0.3
 
 
+# How much a face in a corner of the frame is discounted against the same face in the
+# centre. Size comes first (the client sits closest to the camera); position only
+# separates faces of similar size.
+CORNER_DISCOUNT = 0.25
+
+
 def prominence(box: Box, frame_width: int, frame_height: int) -> float:
-    """Size relative to the frame, discounted by up to half for a face in a corner."""
+    """Size relative to the frame, discounted by up to CORNER_DISCOUNT off centre."""
     size = math.sqrt(box.area) / math.hypot(frame_width, frame_height)
     centre_x, centre_y = box.centre
     off_centre = math.hypot((centre_x - frame_width / 2) / (frame_width / 2),
                             (centre_y - frame_height / 2) / (frame_height / 2)) / math.sqrt(2)
-    return size * (1.0 - 0.5 * min(off_centre, 1.0))
+    return size * (1.0 - CORNER_DISCOUNT * min(off_centre, 1.0))
 
 
 def most_prominent(faces: Sequence[DetectedFace], frame_width: int, frame_height: int

@@ -6,11 +6,19 @@ LD_LIBRARY_PATH) at it. PySide6 reads those variables when it starts, so a QAppl
 created after `import cv2` would look for its platform plugins in OpenCV's folder. Both
 imports therefore go through `environment_restored()`, which puts the environment back
 exactly as it was. mediapipe imports cv2 itself: importing it here too keeps that in check.
+
+`import mediapipe` also imports matplotlib.pyplot, for drawing helpers ANIMO never calls;
+that costs half a second and, on a first run, writes matplotlib's font cache and config
+folder into the user's home. While mediapipe is imported, matplotlib is therefore a
+placeholder module (unless it was already imported); afterwards it is removed again, so
+that anyone else importing matplotlib gets the real one.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,7 +37,22 @@ def environment_restored() -> Iterator[None]:
                 os.environ[name] = value
 
 
-with environment_restored():
+@contextmanager
+def _matplotlib_placeholder() -> Iterator[None]:
+    names = ("matplotlib", "matplotlib.pyplot")
+    if any(name in sys.modules for name in names):
+        yield
+        return
+    for name in names:
+        sys.modules[name] = types.ModuleType(name, "placeholder: mediapipe's drawing helpers")
+    try:
+        yield
+    finally:
+        for name in names:
+            sys.modules.pop(name, None)
+
+
+with environment_restored(), _matplotlib_placeholder():
     import cv2  # noqa: E402  (imported inside the guard on purpose)
 
     # mediapipe's Tasks API; its own `import cv2` is a no-op now, but keep it guarded.

@@ -23,11 +23,13 @@ def test_the_central_face_wins_at_equal_size():
     assert most_prominent([corner, central], WIDTH, HEIGHT) is central
 
 
-def test_a_face_in_a_corner_counts_at_least_half():
-    box = Box(0, 0, 100, 100)
-    centred = Box(270, 190, 370, 290)
-    assert prominence(centred, WIDTH, HEIGHT) > prominence(box, WIDTH, HEIGHT) >= \
-        prominence(centred, WIDTH, HEIGHT) / 2
+def test_size_matters_more_than_position():
+    corner, centred = Box(0, 0, 100, 100), Box(270, 190, 370, 290)
+    assert prominence(centred, WIDTH, HEIGHT) > prominence(corner, WIDTH, HEIGHT) >= \
+        0.75 * prominence(centred, WIDTH, HEIGHT)
+    larger_at_the_side = face_at(440, 160, 130)
+    assert most_prominent([face_at(270, 190, 110), larger_at_the_side], WIDTH, HEIGHT) is \
+        larger_at_the_side
 
 
 def test_no_face_gives_none():
