@@ -1,4 +1,4 @@
-"""The Face Landmarker's reading of every FER2013 face, shared by the training scripts.
+"""The Face Landmarker's reading of every FER2013 face, for onnx_models/fit_fusion.py.
 
 Each 48 x 48 face gets a small border (the detector needs some background) and is
 enlarged 3x to 192 x 192 before detection. The result (whether a face was found, the 52
@@ -50,8 +50,8 @@ def landmark_fer2013(images: np.ndarray, cache: Path | None = None
 
 def align_fer2013(images: np.ndarray, found: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     """Every face re-cut by the application's own alignment (eyes level, mean framing),
-    so that the CNN trains on exactly the crops it will see; a face the landmarker missed
-    stays as it is (already roughly in that framing)."""
+    so that it is measured on the crops the application gives the CNN; a face the
+    landmarker missed stays as it is (already roughly in that framing)."""
     aligned = images.copy()
     for i in np.flatnonzero(found):
         aligned[i] = align_face(images[i], landmarks[i])

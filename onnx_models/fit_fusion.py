@@ -8,12 +8,13 @@ Face Landmarker on the 35,887 FER2013 faces. Writes onnx_models/emotion_fusion.j
 fitted numbers, read by animo_desktop/vision/fusion.py) and fusion_report.json (every
 figure quoted in onnx_models/README.md). Writes no image.
 
-1. The Face Landmarker reads every FER2013 face (enlarged 4x with a small border, as the
+1. The Face Landmarker reads every FER2013 face (enlarged 3x with a small border, as the
    detector needs some background): blendshapes, and landmarks, whose mean position on
    the training faces is the crop template of animo_desktop/vision/alignment.py.
-2. Blendshape expert: a class-balanced, L2-regularised logistic regression from the 25
-   expression features (fusion.EXPRESSION_FEATURES) to the 7 emotions, fitted on the
-   Kaggle training faces.
+2. Blendshape expert (fusion.FACS_PROTOTYPES): a class-balanced, L2-regularised logistic
+   regression in which each emotion sees only the features of its EMFACS prototype,
+   with weights that may not be negative (26 weights and 7 biases), fitted on the Kaggle
+   training faces. Features are measured from the mean neutral training face.
 3. Fusion: `a * log p_cnn + b * log p_blendshapes + bias` (9 numbers), fitted on the
    Kaggle PublicTest faces, which neither the CNN nor the expert trained on; measured on
    PrivateTest. Neutral reference for the calibration: mean fused logits of the neutral
@@ -37,12 +38,17 @@ import torch.nn.functional as F
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.vision.analyzer import EmotionAnalyzer
 from animo_desktop.vision.classifier import EmotionClassifier
-from animo_desktop.vision.fusion import EmotionFusion, expression_features, log_softmax
+from animo_desktop.vision.fusion import (
+    EmotionFusion,
+    expression_features,
+    log_softmax,
+    prototype_mask,
+)
 from animo_desktop.vision.sources import read_image
 from fer2013_landmarks import align_fer2013, landmark_fer2013
 from train_emotion_cnn import HERE, load_fer2013
 
-L2 = 1e-2
+L2 = 1e-3
 NEUTRAL = ALL_EMOTIONS.index(Emotion.NEUTRAL)
 
 
@@ -69,13 +75,19 @@ def minimise_balanced_cross_entropy(logits_of: Callable[[], torch.Tensor], label
 
 def fit_blendshape_expert(features: np.ndarray, labels: np.ndarray
                           ) -> tuple[np.ndarray, np.ndarray]:
-    """Multinomial logistic regression with an L2 penalty: weights (7, K), bias (7,)."""
+    """Multinomial logistic regression with an L2 penalty, each emotion's weights
+    restricted to its prototype and kept non-negative (softplus): weights (7, K), bias (7,)."""
     x = torch.tensor(features, dtype=torch.float32)
-    weights = torch.zeros(len(ALL_EMOTIONS), x.shape[1], requires_grad=True)
+    mask = torch.tensor(prototype_mask())
+    raw = torch.zeros(len(ALL_EMOTIONS), x.shape[1], requires_grad=True)
     bias = torch.zeros(len(ALL_EMOTIONS), requires_grad=True)
-    minimise_balanced_cross_entropy(lambda: x @ weights.T + bias, labels, [weights, bias],
-                                    penalty=lambda: L2 * (weights ** 2).sum())
-    return weights.detach().numpy(), bias.detach().numpy()
+
+    def weights() -> torch.Tensor:
+        return F.softplus(raw) * mask
+
+    minimise_balanced_cross_entropy(lambda: x @ weights().T + bias, labels, [raw, bias],
+                                    penalty=lambda: L2 * (weights() ** 2).sum())
+    return weights().detach().numpy(), bias.detach().numpy()
 
 
 def fit_fusion(cnn_log_p: np.ndarray, expert_log_p: np.ndarray, labels: np.ndarray
@@ -155,8 +167,8 @@ def main() -> None:
 
     features = expression_features(blendshapes)
     fit_rows = found & train
-    mean = features[fit_rows].mean(axis=0)
-    scale = features[fit_rows].std(axis=0) + 1e-6
+    mean = features[fit_rows & (labels == NEUTRAL)].mean(axis=0)
+    scale = features[fit_rows].std(axis=0)
     standardised = (features - mean) / scale
     expert_weights, expert_bias = fit_blendshape_expert(standardised[fit_rows],
                                                         labels[fit_rows])
@@ -195,6 +207,9 @@ def main() -> None:
         "fer2013_private_test": {
             "faces": int(private.sum()),
             "cnn": scores(labels[private], cnn_log_p[private].argmax(1)),
+            # What the landmark crop costs the CNN: the same faces, FER2013's own crops.
+            "cnn_on_fer2013_crops": scores(labels[private], EmotionClassifier(
+                use_gpu=False).predict(images[private]).argmax(1)),
             "blendshapes": scores(labels[private], expert_log_p[private].argmax(1)),
             "fused": scores(labels[private], fused_logits[private].argmax(1)),
         },

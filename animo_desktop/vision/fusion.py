@@ -2,15 +2,22 @@
 
 Two experts vote, each with seven log-probabilities:
 - the CNN (onnx_models/emotion_cnn.onnx) reads the pixels of the aligned face;
-- the blendshape expert, a logistic regression over 25 facial-action features (MediaPipe
-  blendshapes, left and right averaged: smile, brow lowerer, inner brow raiser, jaw open,
-  nose wrinkler, lip press, ...), reads the geometry of the expression, which the CNN
-  sees poorly in small or blurred faces.
+- the blendshape expert reads the geometry of the expression from MediaPipe's
+  blendshapes, which are close to the action units (AUs) of the Facial Action Coding
+  System. It follows the EMFACS prototypes (Ekman and Friesen): each emotion is scored
+  only by the few movements that make it up (FACS_PROTOTYPES), each with a weight that
+  may not be negative. So a movement can only add evidence for the emotions it belongs
+  to (a smile says joy, never "not surprise"), and the expert cannot pick up the quirks
+  of the faces it was fitted on, which a free regression over every blendshape did: it
+  transferred poorly from FER2013's blurred 48 x 48 faces to real photos.
+  Scores are measured from the resting face: each feature is the square root of the
+  blendshape score (left and right averaged), minus its mean on neutral faces, divided
+  by its spread.
 The fused logits are `cnn_weight * log p_cnn + blendshape_weight * log p_blendshapes +
-bias`: a weighted product of experts with one bias per emotion, three numbers to learn on
-top of the experts, so it cannot memorise a small tuning set. Every number lives in
-onnx_models/emotion_fusion.json (fitted by onnx_models/fit_fusion.py on FER2013 faces the
-CNN never trained on).
+bias`: a weighted product of experts with one bias per emotion. Every number lives in
+onnx_models/emotion_fusion.json, fitted by onnx_models/fit_fusion.py on FER2013 faces
+(the expert on the training faces, the fusion on test faces the CNN never trained on);
+the real dev photos are only measured.
 """
 
 from __future__ import annotations
@@ -22,22 +29,40 @@ from typing import Any
 
 import numpy as np
 
-from animo_desktop.emotions import ALL_EMOTIONS
+from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.vision.classifier import MODELS_DIR
 from animo_desktop.vision.landmarks import BLENDSHAPE_NAMES
 
 DEFAULT_FUSION_PATH = MODELS_DIR / "emotion_fusion.json"
 
-# The expression-related blendshapes. Left and right are averaged: an emotion shows on
-# both sides, and a turned head shows one side better than the other. Gaze, lateral jaw
-# and mouth shifts and the "_neutral" output say nothing about the emotion and are left out.
-EXPRESSION_FEATURES: tuple[str, ...] = (
-    "browDown", "browInnerUp", "browOuterUp", "cheekPuff", "cheekSquint", "eyeBlink",
-    "eyeSquint", "eyeWide", "jawForward", "jawOpen", "mouthClose", "mouthDimple",
-    "mouthFrown", "mouthFunnel", "mouthLowerDown", "mouthPress", "mouthPucker",
-    "mouthRollLower", "mouthRollUpper", "mouthShrugLower", "mouthShrugUpper", "mouthSmile",
-    "mouthStretch", "mouthUpperUp", "noseSneer",
-)
+# The EMFACS prototype of each emotion as MediaPipe blendshapes (AU numbers in comments).
+# MediaPipe's cheekSquint (AU6, in joy) and noseSneer (AU9, in disgust) stay below 0.001
+# on every face measured (FER2013 and the dev photos), so they cannot take part.
+FACS_PROTOTYPES: dict[Emotion, tuple[str, ...]] = {
+    Emotion.JOY: ("mouthSmile",),  # 12 lip corner puller
+    Emotion.SADNESS: ("browInnerUp", "browDown", "mouthFrown",  # 1, 4, 15 lip corner
+                      "mouthShrugLower"),                        # depressor, 17 chin raiser
+    Emotion.FEAR: ("browInnerUp", "browOuterUp", "browDown", "eyeWide",  # 1, 2, 4, 5
+                   "eyeSquint", "mouthStretch", "jawOpen"),  # 7 lid tightener, 20, 26
+    Emotion.ANGER: ("browDown", "eyeWide", "eyeSquint", "mouthPress",  # 4, 5, 7, 24
+                    "mouthUpperUp", "mouthLowerDown"),  # 10, 16: the shouting variant
+    Emotion.SURPRISE: ("browInnerUp", "browOuterUp", "eyeWide", "jawOpen"),  # 1, 2, 5, 26
+    Emotion.DISGUST: ("mouthUpperUp", "mouthFrown", "mouthLowerDown",  # 10, 15, 16
+                      "mouthShrugLower"),                               # 17
+    Emotion.NEUTRAL: (),  # no movement: only its bias
+}
+
+# The expert's features: every blendshape of some prototype, left and right averaged (an
+# emotion shows on both sides, and a turned head shows one side better than the other).
+EXPRESSION_FEATURES: tuple[str, ...] = tuple(dict.fromkeys(
+    feature for emotion in ALL_EMOTIONS for feature in FACS_PROTOTYPES[emotion]))
+
+
+def prototype_mask() -> np.ndarray:
+    """(7, features) 1 where the feature belongs to the emotion's prototype, else 0."""
+    return np.array([[float(feature in FACS_PROTOTYPES[emotion])
+                      for feature in EXPRESSION_FEATURES] for emotion in ALL_EMOTIONS],
+                    dtype=np.float32)
 
 
 def _feature_columns(feature: str) -> list[int]:
@@ -53,7 +78,7 @@ for _feature_index, _columns in enumerate(_COLUMNS):
 
 
 def expression_features(blendshapes: np.ndarray) -> np.ndarray:
-    """(..., 52) blendshape scores -> (..., 25) features. The square root spreads the
+    """(..., 52) blendshape scores -> (..., features) features. The square root spreads the
     scores, which crowd near 0 for all but the strongest movements."""
     return np.sqrt(np.clip(blendshapes @ _AVERAGING, 0.0, 1.0))
 
@@ -72,9 +97,9 @@ class EmotionFusion:
     """The fitted numbers; arrays are in ALL_EMOTIONS order (rows) and
     EXPRESSION_FEATURES order (columns)."""
 
-    feature_mean: np.ndarray  # (25,) standardisation of the features
-    feature_scale: np.ndarray  # (25,)
-    blendshape_weights: np.ndarray  # (7, 25)
+    feature_mean: np.ndarray  # (features,) mean on neutral faces: the resting face
+    feature_scale: np.ndarray  # (features,) spread on all the training faces
+    blendshape_weights: np.ndarray  # (7, features) >= 0, 0 outside the prototypes
     blendshape_bias: np.ndarray  # (7,)
     cnn_weight: float
     blendshape_weight: float
@@ -113,14 +138,17 @@ class EmotionFusion:
 
     def to_json(self, provenance: dict[str, Any]) -> str:
         """The JSON `load` reads, with rows keyed by emotion so a person can read it."""
+        def rounded(values: np.ndarray) -> list[Any]:
+            # In float64: a rounded float32 prints as 0.08760000020265579.
+            return np.round(np.asarray(values, dtype=np.float64), 4).tolist()
+
         def keyed(rows: np.ndarray) -> dict[str, Any]:
-            return {emotion.value: np.round(row, 4).tolist()
-                    for emotion, row in zip(ALL_EMOTIONS, rows)}
+            return {emotion.value: rounded(row) for emotion, row in zip(ALL_EMOTIONS, rows)}
         return json.dumps({
             "provenance": provenance,
             "features": list(EXPRESSION_FEATURES),
-            "feature_mean": np.round(self.feature_mean, 4).tolist(),
-            "feature_scale": np.round(self.feature_scale, 4).tolist(),
+            "feature_mean": rounded(self.feature_mean),
+            "feature_scale": rounded(self.feature_scale),
             "blendshape_weights": keyed(self.blendshape_weights),
             "blendshape_bias": keyed(self.blendshape_bias),
             "cnn_weight": round(self.cnn_weight, 4),
