@@ -81,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command:
-        return args.run_command(args)
+        try:
+            return args.run_command(args)
+        except OSError as error:
+            # A folder that cannot be written, a full disk: one sentence, not a traceback.
+            print(f"animo {args.command}: {error}", file=sys.stderr)
+            return 1
     if args.restore is None:
         # An unattended run never waits on a question.
         args.restore = "no" if args.exit_after is not None else "ask"

@@ -29,6 +29,11 @@ from PIL import Image
 
 DEFAULT_BACKGROUND = "#f4f1ea"  # warm paper white: artworks of any palette read on it
 
+# Calm canvas backgrounds to choose from (any "#rrggbb" works): light ones for bright
+# rooms and prints, dark ones for dim rooms and installations.
+BACKGROUND_PRESETS = {"Paper": DEFAULT_BACKGROUND, "Linen": "#e6dccb", "Mist": "#dfe4e4",
+                      "Stone": "#8f8a82", "Charcoal": "#2b2927", "Night": "#12151b"}
+
 # The first artwork index of a session: the chain of scattered placements starts here.
 FIRST_INDEX = 1
 
@@ -114,6 +119,10 @@ FEATHER_ROUNDNESS = 3.0
 FEATHER_WOBBLE = 0.2
 FEATHER_GRID = 128  # the mask's drawing resolution before it is enlarged
 
+# The screen shows the canvas at full size up to this side (4096: sharp on a 4K screen);
+# the export is always full size.
+DISPLAY_MAX_SIDE = 4096
+
 
 def layout(mode: CompositionMode, canvas: CanvasSpec, seed: int,
            indices: Sequence[int]) -> dict[int, Placement]:
@@ -133,9 +142,10 @@ def scatter(rule: ScatterRule, canvas: CanvasSpec, seed: int,
         raise ValueError(f"artwork indices start at {FIRST_INDEX}")
     shortest = min(canvas.width, canvas.height)
     # (x, y, side) of FIRST_INDEX ... the last index, gaps included. Plain tuples and an
-    # inlined overlap keep 500 artworks well under 100 ms in pure Python.
-    chain: list[tuple[int, int, int]] = []
-    for index in range(FIRST_INDEX, max(indices, default=FIRST_INDEX - 1) + 1):
+    # inlined overlap keep 500 artworks well under 100 ms in pure Python; the chain is
+    # kept, so a new artwork costs only its own placement, however long the session.
+    chain = _scatter_chain(rule, canvas.width, canvas.height, seed)
+    for index in range(FIRST_INDEX + len(chain), max(indices, default=FIRST_INDEX - 1) + 1):
         rng = random.Random(f"{rule.name}:{seed}:{index}")
         side = max(1, int(shortest * rng.uniform(rule.min_side, rule.max_side)))
         recent = chain[-rule.recent:] if rule.recent else []  # chain[-0:] is all of it
@@ -155,6 +165,13 @@ def scatter(rule: ScatterRule, canvas: CanvasSpec, seed: int,
                     break  # nothing beats it
         chain.append(best)
     return {index: _square(*chain[index - FIRST_INDEX]) for index in indices}
+
+
+@lru_cache(maxsize=8)
+def _scatter_chain(rule: ScatterRule, width: int, height: int,
+                   seed: int) -> list[tuple[int, int, int]]:
+    """The placements computed so far for one canvas and seed, grown by `scatter`."""
+    return []
 
 
 def _square(x: int, y: int, side: int) -> Placement:
@@ -205,15 +222,21 @@ def fit(image: Image.Image, placement: Placement, mode: CompositionMode) -> Imag
     return fitted
 
 
-@lru_cache(maxsize=64)
 def feather_mask(size: tuple[int, int]) -> Image.Image:
     """An "L" mask, opaque in the centre and fading smoothly to nothing before the edges.
 
     Its rim wobbles gently, seeded by the size (which the layout draws at random), so
     overlapping pieces blend into an organic whole rather than a pile of rounded
     squares. Drawn on a small grid and enlarged, since it is smooth everywhere: a few
-    milliseconds, however many sizes a session has. Cached; read-only.
+    milliseconds per size. Only the small grid is cached (16 KB each: a long session
+    draws hundreds of sizes, and masks at full size would hold megabytes each).
     """
+    return _feather_grid(size).resize(size, Image.Resampling.BICUBIC)
+
+
+@lru_cache(maxsize=256)
+def _feather_grid(size: tuple[int, int]) -> Image.Image:
+    """The mask for `size` on the FEATHER_GRID x FEATHER_GRID grid. Read-only."""
     # Cell centres in [-1, 1]; the superellipse distance is 1 at the edges' midpoints.
     grid = (np.arange(FEATHER_GRID) + 0.5) / FEATHER_GRID * 2 - 1
     u, v = grid[np.newaxis, :], grid[:, np.newaxis]
@@ -227,20 +250,90 @@ def feather_mask(size: tuple[int, int]) -> Image.Image:
     rim = 1 - FEATHER_WOBBLE * wobble  # where the mask reaches zero: inside the edge
     ramp = np.clip((1 - distance / rim) / (1 - FEATHER_CORE), 0.0, 1.0)
     alpha = ramp * ramp * (3 - 2 * ramp)  # smoothstep: no visible rim where the fade starts
-    small = Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L")
-    return small.resize(size, Image.Resampling.BICUBIC)
+    return Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L")
+
+
+class Painting:
+    """The canvas painted artwork by artwork, the newest on top, onto the background.
+
+    The one place artworks are painted: `render_canvas` paints the same way, so a
+    painting grown one artwork at a time is pixel for pixel the canvas rendered at once.
+    Layers paint in RGBA (alpha compositing of the feathered pieces), the others in RGB.
+    """
+
+    def __init__(self, canvas: CanvasSpec, mode: CompositionMode):
+        self.canvas = canvas
+        self.mode = mode
+        self._image = Image.new("RGBA" if mode is CompositionMode.LAYERS else "RGB",
+                                (canvas.width, canvas.height), canvas.background)
+
+    def add(self, placement: Placement, image: Image.Image) -> Image.Image:
+        """Paint one artwork at its placement on top; return it as fitted there."""
+        fitted = fit(image, placement, self.mode)
+        if self.mode is CompositionMode.LAYERS:
+            self._image.alpha_composite(fitted, (placement.x, placement.y))
+        else:
+            self._image.paste(fitted, (placement.x, placement.y))
+        return fitted
+
+    def image(self) -> Image.Image:
+        """The canvas as it stands (RGB, full size): a copy, painting goes on."""
+        return self._image.convert("RGB")
 
 
 def render_canvas(canvas: CanvasSpec, mode: CompositionMode,
                   placed: Iterable[tuple[Placement, Image.Image]]) -> Image.Image:
     """The canvas (RGB, full size): the artworks painted in order, the newest on top, onto
     the background. Images may be fitted already or not (`fit` is idempotent)."""
-    if mode is not CompositionMode.LAYERS:
-        result = Image.new("RGB", (canvas.width, canvas.height), canvas.background)
-        for placement, image in placed:
-            result.paste(fit(image, placement, mode), (placement.x, placement.y))
-        return result
-    painting = Image.new("RGBA", (canvas.width, canvas.height), canvas.background)
+    painting = Painting(canvas, mode)
     for placement, image in placed:
-        painting.alpha_composite(fit(image, placement, mode), (placement.x, placement.y))
-    return painting.convert("RGB")
+        painting.add(placement, image)
+    return painting.image()
+
+
+def visible_artworks(canvas: CanvasSpec, mode: CompositionMode,
+                     placed: Sequence[tuple[int, Placement]]) -> set[int]:
+    """The indices of the artworks that show at all on the canvas; `placed` in painting
+    order. An artwork that lies wholly under newer ones adds nothing to the painting:
+    leaving it out gives the same canvas, bit for bit, without reading its file (a long
+    collage session hides most of its early artworks). Feathered layers are never wholly
+    hidden in practice (only a small core of each is opaque): all of them count."""
+    if mode is CompositionMode.LAYERS:
+        return {index for index, _ in placed}
+    covered = np.zeros((canvas.height, canvas.width), dtype=bool)
+    visible: set[int] = set()
+    for index, placement in reversed(placed):
+        region = (slice(placement.y, placement.y + placement.height),
+                  slice(placement.x, placement.x + placement.width))
+        if not covered[region].all():
+            visible.add(index)
+        covered[region] = True
+    return visible
+
+
+def artwork_at(placed: Sequence[tuple[int, Placement]], mode: CompositionMode,
+               x: float, y: float) -> int | None:
+    """The index of the topmost artwork at canvas point (x, y); `placed` in painting order.
+    A layer's transparent feathered rim lets the click through to what shows there."""
+    for index, placement in reversed(placed):
+        left, top = int(x) - placement.x, int(y) - placement.y
+        if not (0 <= left < placement.width and 0 <= top < placement.height):
+            continue
+        if (mode is CompositionMode.LAYERS
+                and feather_mask((placement.width, placement.height)).getpixel((left, top)) == 0):
+            continue
+        return index
+    return None
+
+
+def display_scale(canvas: CanvasSpec) -> float:
+    """The scale the canvas is shown at: full size up to DISPLAY_MAX_SIDE on its longer
+    side, so a huge canvas setting does not cost gigabytes of screen memory."""
+    return min(1.0, DISPLAY_MAX_SIDE / max(canvas.width, canvas.height))
+
+
+def scaled_for_display(image: Image.Image, scale: float) -> Image.Image:
+    if scale >= 1.0:
+        return image
+    return image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+                        Image.Resampling.BILINEAR)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from animo_desktop.composition import CompositionMode
+from animo_desktop.composition import DEFAULT_BACKGROUND, CompositionMode
 from animo_desktop.storage import atomic_write_json
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,8 @@ SETTINGS_FILE_NAME = "settings.json"
 class Settings:
     canvas_width: int = 720
     canvas_height: int = 985
+    # The colour under the artworks, "#rrggbb"; a new session takes it and keeps it.
+    canvas_background: str = DEFAULT_BACKGROUND
     cadence_seconds: float = 6.0
     composition: str = "collage"  # a CompositionMode value
     theme: str = "dark"  # "dark" or "light"
@@ -59,6 +62,12 @@ class Settings:
                 warnings.append(f"setting {name}={values[name]!r} is not one of "
                                 f"{', '.join(choices)}; using {getattr(defaults, name)!r}")
                 values[name] = getattr(defaults, name)
+        for name, (pattern, meaning) in _PATTERNS.items():
+            if not re.fullmatch(pattern, values[name]):
+                warnings.append(f"setting {name}={values[name]!r} is not {meaning}; "
+                                f"using {getattr(defaults, name)!r}")
+                values[name] = getattr(defaults, name)
+        values["canvas_background"] = values["canvas_background"].lower()
         return Settings(**values), warnings
 
 
@@ -77,13 +86,19 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
+_PATTERNS: dict[str, tuple[str, str]] = {
+    "canvas_background": (r"#[0-9a-fA-F]{6}", "a colour as #rrggbb"),
+}
+
+
 def load_settings(path: Path) -> tuple[Settings, list[str]]:
     """Read settings; return defaults plus warnings for anything unreadable."""
     if not path.exists():
         return Settings(), []
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    # ValueError: also a number of thousands of digits; RecursionError: nesting too deep.
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         return Settings(), [f"settings file {path} is unreadable ({error}); using defaults"]
     if not isinstance(raw, dict):
         return Settings(), [f"settings file {path} does not hold an object; using defaults"]
@@ -117,6 +132,15 @@ def _coerce(value: Any, kind: type) -> Any:
         return float(value)
     if kind is int and isinstance(value, int):
         return value
-    if kind is str and isinstance(value, str):
+    if kind is str and isinstance(value, str) and _encodable(value):
         return value
     return None
+
+
+def _encodable(text: str) -> bool:
+    """False for a lone surrogate ("\\ud800" in the JSON): it could not be saved again."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -1,17 +1,23 @@
 """Screenshots for the README, taken from a real run of the app (offscreen Qt).
 
-    python docs/make_screenshots.py [OUTPUT_FOLDER]
+    python docs/make_screenshots.py [OUTPUT_FOLDER] [--size 1280x860] [--prefix NAME]
 
 Opens the main window as `animo` does, pins a sequence of emotions as a therapist would,
 lets the built-in painter fill the canvas, and saves what the window shows: the main
 window mid-session, installation mode, and the end-of-session summary.
+
+--size is the window's size in logical pixels (installation mode fills the screen). A
+high-density screen is QT_SCALE_FACTOR, e.g. a 4K screen at 200 %:
+    QT_SCALE_FACTOR=2 python docs/make_screenshots.py /tmp/4k --size 1920x1080
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,8 +31,20 @@ from animo_desktop.emotions import Emotion  # noqa: E402
 from animo_desktop.ui.app import build_window, open_session  # noqa: E402
 from animo_desktop.ui.summary_dialog import SummaryDialog  # noqa: E402
 
-SEQUENCE = [Emotion.NEUTRAL, Emotion.JOY, Emotion.SURPRISE, Emotion.JOY, Emotion.SADNESS,
-            Emotion.FEAR, Emotion.ANGER, Emotion.DISGUST, Emotion.JOY]
+# A session as a therapist might see it: each emotion and the minutes it lasts.
+SEQUENCE = [(Emotion.NEUTRAL, 3.0), (Emotion.JOY, 4.5), (Emotion.SURPRISE, 1.5),
+            (Emotion.JOY, 2.5), (Emotion.SADNESS, 5.0), (Emotion.FEAR, 2.0),
+            (Emotion.ANGER, 3.5), (Emotion.DISGUST, 1.0), (Emotion.JOY, 4.0)]
+
+
+class StoryClock:
+    """The session clock, moved on by the minutes of the story rather than waited for."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.skipped
 
 
 def wait(milliseconds: int) -> None:
@@ -41,7 +59,13 @@ def save(widget, path: Path) -> None:
 
 
 def main() -> int:
-    output = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output", nargs="?", type=Path, default=Path(__file__).parent)
+    parser.add_argument("--size", default="1280x860", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--prefix", default="", help="put before each file name")
+    args = parser.parse_args()
+    width, height = (int(side) for side in args.size.split("x"))
+    output = args.output
     output.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="animo-screenshots-"))
     os.environ["ANIMO_CONFIG_DIR"] = str(scratch / "config")
@@ -49,29 +73,36 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     window, controller = build_window(build_parser().parse_args(["--source", "none"]))
-    window.resize(1280, 860)
+    clock = StoryClock()
+    controller._clock = clock  # the story's minutes, not real ones (screenshots only)
+    window.resize(width, height)
     window.show()
     open_session(window, controller, "no")
     window.theme_edit.setText("a garden by the sea")
-    for emotion in SEQUENCE:
+    for emotion, minutes in SEQUENCE:
         count = len(controller.session.artworks)
         controller.pin(emotion)
         while len(controller.session.artworks) == count:
             wait(50)
+        clock.skipped += minutes * 60
+    while not controller.canvas_is_current:
+        wait(50)
     wait(1200)  # let the last fade finish
-    save(window, output / "main_window.png")
+    save(window, output / f"{args.prefix}main_window.png")
 
     window.set_composition(CompositionMode.LAYERS)
+    while not controller.canvas_is_current:  # the relayout runs in the painter's thread
+        wait(50)
     window.set_kiosk(True)
     wait(300)
-    save(window, output / "installation_mode.png")
+    save(window, output / f"{args.prefix}installation_mode.png")
     window.set_kiosk(False)
     window.set_composition(CompositionMode.COLLAGE)
 
     window.end_button.click()
     wait(300)
     dialog = window.findChild(SummaryDialog)
-    save(dialog, output / "session_summary.png")
+    save(dialog, output / f"{args.prefix}session_summary.png")
     dialog.close()
     window.close_without_asking()
     controller.shutdown()

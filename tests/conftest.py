@@ -1,10 +1,23 @@
-"""Test isolation: Qt offscreen, and every file ANIMO writes goes under a temp folder."""
+"""Test isolation: Qt offscreen, every file ANIMO writes goes under a temp folder, no
+socket at all (pytest-socket, configured in pyproject.toml), and hypothesis deterministic
+and without an example database in the repository."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+settings.register_profile("animo", database=None, derandomize=True, deadline=None,
+                          max_examples=60)
+settings.load_profile("animo")
+# Hypothesis caches what it reads from the source (already while collecting): in the temp
+# folder, not in the working tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "animo-hypothesis")
 
 
 @pytest.fixture(autouse=True)

@@ -294,3 +294,52 @@ def test_restore_after_a_crash_reproduces_the_canvas_pixel_for_pixel(tmp_path):
     assert restored.next_index == 8
     after = canvas_of(restored, folder.load_image)
     assert after.tobytes() == before.tobytes()
+
+
+@pytest.mark.parametrize("mode", list(CompositionMode))
+def test_the_canvas_without_its_hidden_artworks_is_the_same_canvas(mode):
+    from animo_desktop.composition import visible_artworks
+    indices = list(range(1, 121))
+    placements = layout(mode, CANVAS, 11, indices)
+    images = {index: artwork(index, 48) for index in indices}
+    visible = visible_artworks(CANVAS, mode, list(placements.items()))
+    everything = render_canvas(CANVAS, mode, [(placements[i], images[i]) for i in indices])
+    shown = render_canvas(CANVAS, mode, [(placements[i], images[i]) for i in indices
+                                         if i in visible])
+    assert shown.tobytes() == everything.tobytes()
+    assert indices[-1] in visible
+    if mode is CompositionMode.COLLAGE:
+        assert len(visible) < len(indices) / 2  # most early artworks lie under newer ones
+    if mode is CompositionMode.MOSAIC:
+        assert visible == set(indices)  # cells never overlap
+
+
+def test_a_painting_grown_one_artwork_at_a_time_is_the_rendered_canvas():
+    from animo_desktop.composition import Painting
+    for mode in CompositionMode:
+        placements = layout(mode, CANVAS, 3, INDICES)
+        painting = Painting(CANVAS, mode)
+        for index in INDICES:
+            fitted = painting.add(placements[index], artwork(index))
+            assert fitted.size == (placements[index].width, placements[index].height)
+        expected = render_canvas(CANVAS, mode, [(placements[i], artwork(i)) for i in INDICES])
+        assert painting.image().tobytes() == expected.tobytes()
+
+
+def test_the_artwork_at_a_point_is_the_topmost_and_a_feathered_rim_lets_clicks_through():
+    from animo_desktop.composition import artwork_at
+    below, above = Placement(0, 0, 100, 100), Placement(50, 50, 100, 100)
+    placed = [(1, below), (2, above)]
+    assert artwork_at(placed, CompositionMode.COLLAGE, 75, 75) == 2
+    assert artwork_at(placed, CompositionMode.COLLAGE, 25, 25) == 1
+    assert artwork_at(placed, CompositionMode.COLLAGE, 175, 175) is None
+    # In layers the corner of the upper piece is transparent: the one beneath shows there.
+    assert artwork_at(placed, CompositionMode.LAYERS, 52, 52) == 1
+    assert artwork_at(placed, CompositionMode.LAYERS, 100, 100) == 2
+
+
+def test_a_huge_canvas_is_shown_at_a_bounded_size_and_a_usual_one_at_full_size():
+    from animo_desktop.composition import DISPLAY_MAX_SIDE, display_scale
+    assert display_scale(CANVAS) == 1.0
+    huge = CanvasSpec(8192, 6000)
+    assert max(huge.width, huge.height) * display_scale(huge) == DISPLAY_MAX_SIDE

@@ -71,5 +71,8 @@ def test_export_metadata_lists_artworks_without_file_paths(tmp_path):
     assert data["app"] == "ANIMO" and data["ended_at"]
     assert [a["seed"] for a in data["artworks"]] == [1, 2]
     assert all("file" not in a for a in data["artworks"])
-    assert {"time", "emotion", "backend", "seed", "prompt", "model", "lora"} <= set(
-        data["artworks"][0])
+    assert {"time", "backend", "seed", "model"} <= set(data["artworks"][0])
+    # The emotion, and what would tell it, only for the opt-in session-data export.
+    assert not {"emotion", "prompt", "lora"} & set(data["artworks"][0])
+    opted_in = session.export_metadata(with_emotions=True)
+    assert {"emotion", "prompt", "lora"} <= set(opted_in["artworks"][0])

@@ -64,3 +64,18 @@ def test_generation_settings_are_kept_in_range(tmp_path):
     assert settings.lora_strength == 1.0 and len(warnings) == 1
     assert settings.palette_strength == 0.3 and settings.compile_unet is True
     assert settings.model == "/models/sd15.safetensors"
+
+
+def test_the_canvas_background_is_a_colour_or_the_default(tmp_path):
+    from animo_desktop.composition import DEFAULT_BACKGROUND
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"canvas_background": "#12151B"}))
+    assert load_settings(path) == (Settings(canvas_background="#12151b"), [])
+    for bad in ("red", "#12151", "#12151bff", "12151b", "#gg0000", ""):
+        path.write_text(json.dumps({"canvas_background": bad}))
+        settings, warnings = load_settings(path)
+        assert settings.canvas_background == DEFAULT_BACKGROUND
+        assert len(warnings) == 1 and "#rrggbb" in warnings[0]
+    path.write_text(json.dumps({"canvas_background": 0x12151B}))
+    settings, warnings = load_settings(path)
+    assert settings.canvas_background == DEFAULT_BACKGROUND and "wrong type" in warnings[0]

@@ -9,4 +9,5 @@ BENCH_MODULES = (
     "animo_desktop.benchmarks.vision",
     "animo_desktop.benchmarks.swap",
     "animo_desktop.benchmarks.generation",
+    "animo_desktop.benchmarks.canvas",
 )

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from animo_desktop.arguments import positive_int
 from animo_desktop.benchmarks.report import median_ms, print_report
 from animo_desktop.emotions import ALL_EMOTIONS
 
@@ -30,10 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full-size-random", action="store_true",
                         help="full SD 1.5 architecture, random fp16 weights, rank-32 LoRAs "
                              "(CUDA only)")
-    parser.add_argument("--per-emotion", type=int, default=2, metavar="N",
+    parser.add_argument("--per-emotion", type=positive_int, default=2, metavar="N",
                         help="artworks per emotion and configuration (default 2)")
-    parser.add_argument("--steps", type=int, default=20, help="DPM++ steps (default 20)")
-    parser.add_argument("--few-steps", type=int, default=4, help="few-step steps (default 4)")
+    parser.add_argument("--steps", type=positive_int, default=20,
+                        help="DPM++ steps (default 20)")
+    parser.add_argument("--few-steps", type=positive_int, default=4,
+                        help="few-step steps (default 4)")
 
 
 def _write_model(folder: Path, full_size: bool):

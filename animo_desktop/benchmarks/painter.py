@@ -6,6 +6,7 @@ import argparse
 import platform
 import time
 
+from animo_desktop.arguments import positive_int
 from animo_desktop.benchmarks.report import median_ms, percentile_ms, print_report
 from animo_desktop.emotions import ALL_EMOTIONS
 
@@ -14,9 +15,9 @@ HELP = "time the built-in painter per artwork"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--per-emotion", type=int, default=10, metavar="N",
+    parser.add_argument("--per-emotion", type=positive_int, default=10, metavar="N",
                         help="artworks per emotion (default 10)")
-    parser.add_argument("--size", type=int, default=512, help="artwork side in pixels")
+    parser.add_argument("--size", type=positive_int, default=512, help="artwork side in pixels")
 
 
 def run(args: argparse.Namespace) -> int:

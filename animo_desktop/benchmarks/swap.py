@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from animo_desktop.arguments import positive_int
 from animo_desktop.benchmarks.report import median_ms, percentile_ms, print_report
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 
@@ -26,9 +27,9 @@ HELP = "time an emotion LoRA switch: ANIMO's preloaded slot vs loading from disk
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rounds", type=int, default=5, metavar="N",
+    parser.add_argument("--rounds", type=positive_int, default=5, metavar="N",
                         help="passes over the seven emotions (default 5)")
-    parser.add_argument("--threads", type=int, default=1,
+    parser.add_argument("--threads", type=positive_int, default=1,
                         help="torch CPU threads (default 1: steadier on a shared machine)")
 
 
@@ -59,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         files = {emotion: manifest.entry(emotion).file for emotion in ALL_EMOTIONS}
 
         def fresh_pipeline() -> StableDiffusionPipeline:
-            pipeline = StableDiffusionPipeline.from_pretrained(model.folder, local_files_only=True)
+            pipeline = StableDiffusionPipeline.from_pretrained(model.folder, local_files_only=True,
+                                                               use_safetensors=True)
             pipeline.set_progress_bar_config(disable=True)
             return pipeline
 

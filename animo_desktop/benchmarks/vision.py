@@ -13,6 +13,7 @@ import platform
 import statistics
 from pathlib import Path
 
+from animo_desktop.arguments import positive_int
 from animo_desktop.benchmarks.report import median_ms, percentile_ms, print_report
 
 NAME = "vision"
@@ -20,16 +21,10 @@ HELP = "time the emotion-sensing pipeline per frame (landmarks, crop, classifier
 WARM_UP_FRAMES = 10
 
 
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive number of frames: {text!r}")
-    return int(text)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", type=Path, metavar="FILE",
                         help="video file, looped as needed (default: the bundled demo video)")
-    parser.add_argument("--frames", type=_positive_int, default=300, metavar="N",
+    parser.add_argument("--frames", type=positive_int, default=300, metavar="N",
                         help="frames to time, after a short warm-up (default 300)")
 
 

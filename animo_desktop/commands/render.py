@@ -11,6 +11,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from animo_desktop.arguments import positive_int
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import add_model_arguments
 
@@ -25,23 +26,16 @@ def _emotion(text: str) -> Emotion:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emotion", type=_emotion, required=True, metavar="NAME",
                         help=f"one of {', '.join(e.value for e in Emotion)}")
     parser.add_argument("--prompt", default="", metavar="TEXT", help="the therapist's theme")
     parser.add_argument("--seed", type=int, help="first seed (default: random); the n-th "
                                                  "image uses seed + n")
-    parser.add_argument("-n", "--count", type=_positive_int, default=1, help="how many images")
-    parser.add_argument("--steps", type=_positive_int, default=20,
+    parser.add_argument("-n", "--count", type=positive_int, default=1, help="how many images")
+    parser.add_argument("--steps", type=positive_int, default=20,
                         help="sampling steps (a few-step LoRA in the manifest sets its own)")
-    parser.add_argument("--size", type=_positive_int,
+    parser.add_argument("--size", type=positive_int,
                         help="image side in pixels (default: the model's own, 512 for SD 1.5)")
     parser.add_argument("--blend", type=float, default=1.0, help="LoRA blend weight, 0..1.5")
     parser.add_argument("--palette-strength", type=float, default=0.0,

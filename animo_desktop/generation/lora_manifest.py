@@ -78,11 +78,17 @@ def load_manifest(location: Path | None = None) -> tuple[LoraManifest, list[str]
         return LoraManifest(), [f"no LoRA manifest at {path}: every emotion is prompt-only"]
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    # ValueError: also a number of thousands of digits; RecursionError: nesting too deep.
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         return LoraManifest(path), [f"LoRA manifest {path} is unreadable ({error}): every "
                                     "emotion is prompt-only"]
     warnings: list[str] = []
-    folder = path.parent / Path(str(raw.get("directory", "."))).expanduser()
+    try:
+        folder = path.parent / Path(str(raw.get("directory", "."))).expanduser()
+    except RuntimeError as error:  # "~someone" of a user this machine does not know
+        warnings.append(f"LoRA manifest {path}: directory {raw['directory']!r}: {error}; "
+                        "looking beside the manifest")
+        folder = path.parent
     emotions: dict[Emotion, EmotionLora] = {}
     for name, table in _tables(raw, "emotions", path, warnings).items():
         try:

@@ -8,15 +8,16 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPoint, Qt, Slot
-from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence,
-                           QShortcut)
-from PySide6.QtWidgets import (QApplication, QComboBox, QDoubleSpinBox, QFileDialog,
+from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QColor, QIcon, QKeyEvent,
+                           QKeySequence, QPixmap, QShortcut)
+from PySide6.QtWidgets import (QApplication, QColorDialog, QComboBox, QDoubleSpinBox,
+                               QFileDialog,
                                QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
 from animo_desktop import __version__
-from animo_desktop.composition import CompositionMode
+from animo_desktop.composition import BACKGROUND_PRESETS, CompositionMode
 from animo_desktop.messages import BackendInfo, GenerationProgress
 from animo_desktop.paths import default_export_dir
 from animo_desktop.messages import FrameReading
@@ -27,7 +28,7 @@ from animo_desktop.ui.emotion_panel import EmotionPanel
 from animo_desktop.ui.images import to_qpixmap
 from animo_desktop.ui.session_controller import SessionController, SessionState
 from animo_desktop.ui.summary_dialog import SummaryDialog
-from animo_desktop.ui.theme import apply_theme
+from animo_desktop.ui.theme import apply_theme, themed_icon
 from animo_desktop.ui.timeline_strip import TimelineStrip
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 # Leaves installation mode. Three modifiers: a client at the keyboard will not hit it.
 KIOSK_EXIT_KEYS = "Ctrl+Alt+Shift+X"
 SIDE_PANEL_WIDTH = 300
+OTHER_COLOUR_TEXT = "Other colour…"
 
 SHORTCUTS_HELP = f"""<b>Keyboard</b><br>
 F11 — full screen on / off<br>
@@ -48,12 +50,20 @@ Ctrl+E — session summary and export (with the session record, if you choose)<b
 Ctrl+Q — quit"""
 
 
+def swatch(colour: str) -> QIcon:
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, controller: SessionController):
         super().__init__()
         self.controller = controller
         self.kiosk = False
         self._closing_confirmed = False
+        # What shows which icon (buttons, actions), recoloured when the theme changes.
+        self._icons: list[tuple[object, str]] = []
         # Set by --export: the canvas is written there when the window closes.
         self.export_on_close: Path | None = None
         self.export_failed = False
@@ -81,6 +91,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._connect_controller()
+        self._apply_icons()
 
     # --- construction ----------------------------------------------------------------
     def _build_side_panel(self) -> QWidget:
@@ -88,7 +99,6 @@ class MainWindow(QMainWindow):
         # rather than squeeze into each other.
         scroller = QScrollArea()
         scroller.setObjectName("sidePanel")
-        scroller.setFixedWidth(SIDE_PANEL_WIDTH)
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -124,10 +134,16 @@ class MainWindow(QMainWindow):
         self.end_button.clicked.connect(self._end_session)
         for button in (self.start_button, self.pause_button, self.end_button):
             row.addWidget(button)
+        self._icons += [(self.start_button, "start"), (self.pause_button, "pause"),
+                        (self.end_button, "end")]
         session_layout.addLayout(row)
         self.export_button = QPushButton("Export canvas")
         self.export_button.setToolTip("Save the whole canvas as a PNG (Ctrl+S)")
         self.export_button.clicked.connect(self.export_now)
+        self._icons += [(self.export_button, "export"),
+                        (self.emotion_panel.release_button, "release_pin"),
+                        (self.camera_panel.calibrate_button, "calibrate"),
+                        (self.camera_panel.preview_box, "preview")]
         session_layout.addWidget(self.export_button)
         settings_form = QFormLayout()
         self.composition_box = QComboBox()
@@ -160,17 +176,35 @@ class MainWindow(QMainWindow):
                                           "as trained, up to 1.5 (Stable Diffusion only)")
         self.lora_strength_box.valueChanged.connect(self.controller.set_lora_strength)
         settings_form.addRow("Emotion style", self.lora_strength_box)
+        self.background_box = QComboBox()
+        self.background_box.setToolTip("The canvas colour under the artworks: for the next "
+                                       "session, or this one while its canvas is empty")
+        for name, colour in BACKGROUND_PRESETS.items():
+            self.background_box.addItem(swatch(colour), name, colour)
+        self.background_box.addItem(OTHER_COLOUR_TEXT, None)
+        self._show_background(self.controller.settings.canvas_background)
+        self.background_box.activated.connect(self._background_chosen)
+        settings_form.addRow("Background", self.background_box)
         session_layout.addLayout(settings_form)
         self.session_label = QLabel()
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setWordWrap(True)
         session_layout.addWidget(self.session_label)
-        layout.addWidget(session_box)
+        # Right under the emotion: the controls used all session long stay in view on a
+        # short screen; camera and theme, set once, come after.
+        layout.insertWidget(1, session_box)
         layout.addStretch(1)
+        # At least SIDE_PANEL_WIDTH, wider if the fonts (a large system font, a scaled
+        # screen) need it: the controls never clip, with room for the scroll bar.
+        scroller.setFixedWidth(max(SIDE_PANEL_WIDTH, panel.minimumSizeHint().width()
+                                   + scroller.verticalScrollBar().sizeHint().width()))
         return scroller
 
-    def _action(self, menu, text: str, keys: str | None, slot, tip: str = "") -> QAction:
+    def _action(self, menu, text: str, keys: str | None, slot, tip: str = "",
+                icon: str | None = None) -> QAction:
         action = QAction(text, self)
+        if icon:
+            self._icons.append((action, icon))
         if keys:
             action.setShortcut(QKeySequence(keys))
         action.setStatusTip(tip)
@@ -183,20 +217,23 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Export canvas", "Ctrl+S", self.export_now,
-                     "Save the canvas as a PNG in the last export folder")
-        self._action(file_menu, "Export canvas &as…", "Ctrl+Shift+S", self.export_as)
+                     "Save the canvas as a PNG in the last export folder", "export")
+        self._action(file_menu, "Export canvas &as…", "Ctrl+Shift+S", self.export_as,
+                     icon="export_as")
         self._action(file_menu, "Session &summary and export…", "Ctrl+E", self.show_summary,
-                     "Duration, time per emotion, artworks; export with the session record")
+                     "Duration, time per emotion, artworks; export with the session record",
+                     "summary")
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
+        self._action(file_menu, "&Quit", "Ctrl+Q", self.close, icon="quit")
 
         session_menu = self.menuBar().addMenu("&Session")
         self.pause_action = self._action(session_menu, "Pause / resume", "Ctrl+P",
-                                         self._toggle_pause)
-        self._action(session_menu, "End session", None, self._end_session)
+                                         self._toggle_pause, icon="pause")
+        self._action(session_menu, "End session", None, self._end_session, icon="end")
 
         view_menu = self.menuBar().addMenu("&View")
         composition_menu = view_menu.addMenu("&Composition")
+        self._icons.append((composition_menu, "composition"))
         self.composition_actions = QActionGroup(self)
         for number, mode in enumerate(CompositionMode, start=1):
             action = self._action(composition_menu, mode.display_name, f"Alt+{number}",
@@ -205,18 +242,24 @@ class MainWindow(QMainWindow):
             action.setData(mode.value)
             action.setChecked(mode.value == self.controller.settings.composition)
             self.composition_actions.addAction(action)
-        self._action(view_menu, "&Full screen", "F11", self.toggle_fullscreen)
+        self._action(view_menu, "&Whole canvas", None, self.canvas_view.fit_whole_canvas,
+                     "Back to the whole canvas after zooming (or double-click the canvas)",
+                     "zoom_fit")
+        view_menu.addSeparator()
+        self._action(view_menu, "&Full screen", "F11", self.toggle_fullscreen,
+                     icon="fullscreen")
         self._action(view_menu, "&Installation mode", "Ctrl+K", lambda: self.set_kiosk(True),
-                     f"Canvas only, full screen; leave with {KIOSK_EXIT_KEYS}")
+                     f"Canvas only, full screen; leave with {KIOSK_EXIT_KEYS}", "installation")
         self.light_theme_action = self._action(view_menu, "&Light theme", None,
                                                self._toggle_theme,
-                                               "Light colours for bright rooms")
+                                               "Light colours for bright rooms", "light_theme")
         self.light_theme_action.setCheckable(True)
         self.light_theme_action.setChecked(self.controller.settings.theme == "light")
 
         help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", "F1", self._show_shortcuts)
-        self._action(help_menu, "&About ANIMO", None, self._show_about)
+        self._action(help_menu, "&Keyboard shortcuts", "F1", self._show_shortcuts,
+                     icon="shortcuts")
+        self._action(help_menu, "&About ANIMO", None, self._show_about, icon="about")
 
         exit_kiosk = QShortcut(QKeySequence(KIOSK_EXIT_KEYS), self)
         exit_kiosk.setContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -338,8 +381,35 @@ class MainWindow(QMainWindow):
         theme = "light" if self.light_theme_action.isChecked() else "dark"
         self.controller.settings.theme = theme
         apply_theme(QApplication.instance(), theme)
+        self._apply_icons()
+
+    def _apply_icons(self) -> None:
+        for target, name in self._icons:
+            target.setIcon(themed_icon(name, self.controller.settings.theme))
 
     # --- composition and artworks ----------------------------------------------------
+    def _background_chosen(self, position: int) -> None:
+        colour = self.background_box.itemData(position)
+        if colour is None:  # "Other colour…"
+            chosen = QColorDialog.getColor(QColor(self.controller.settings.canvas_background),
+                                           self, "Canvas background")
+            if not chosen.isValid():
+                self._show_background(self.controller.settings.canvas_background)
+                return
+            colour = chosen.name()
+        self.set_canvas_background(colour)
+
+    def set_canvas_background(self, colour: str) -> None:
+        self.controller.set_canvas_background(colour)
+        self._show_background(colour)
+
+    def _show_background(self, colour: str) -> None:
+        position = self.background_box.findData(colour)
+        if position < 0:  # a colour of one's own: listed before "Other colour…"
+            position = self.background_box.count() - 1
+            self.background_box.insertItem(position, swatch(colour), colour, colour)
+        self.background_box.setCurrentIndex(position)
+
     def set_composition(self, mode: CompositionMode) -> None:
         self.controller.set_composition(mode)
         self.composition_box.setCurrentIndex(self.composition_box.findData(mode.value))
@@ -439,6 +509,7 @@ class MainWindow(QMainWindow):
         self.menuBar().setVisible(not enabled)
         self.statusBar().setVisible(not enabled)
         self.canvas_view.set_drift(enabled)
+        self.canvas_view.set_borderless(enabled)
         self._show_glyph()
         if enabled:
             self.setCursor(Qt.CursorShape.BlankCursor)

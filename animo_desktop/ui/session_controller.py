@@ -1,7 +1,9 @@
 """Coordinates one session in the UI thread: emotion in, requests out, artworks kept.
 
 It owns no widget. The window shows what its signals say and calls its slots; the
-generation worker runs in its own thread and talks to it only through signals.
+generation worker and the canvas painter run in their own threads and talk to it only
+through signals. It keeps no artwork image: the session folder holds the originals and
+the painter reads them back when the layout changes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import logging
 import secrets
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -18,16 +21,18 @@ from PIL import Image
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from animo_desktop.cadence import ArtworkCadence
-from animo_desktop.composition import CanvasSpec, CompositionMode, fit, render_canvas
+from animo_desktop.composition import (CanvasSpec, CompositionMode, render_canvas,
+                                       visible_artworks)
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.generation.prompts import emotion_named_in
 from animo_desktop.messages import (Artwork, BackendInfo, EmotionReading, GenerationRequest,
                                     WorkerError)
 from animo_desktop.session import (SESSION_METADATA_KEY, ArtworkRecord, Session,
-                                   SessionFolder, now_iso)
+                                   SessionFolder, now_iso, read_artwork_image)
 from animo_desktop.settings import Settings
 from animo_desktop.session_export import export_session_data
 from animo_desktop.storage import atomic_write_png, encode_png
+from animo_desktop.ui.canvas_painter import AddJob, CanvasPainter, ComposeJob, Painted
 from animo_desktop.ui.generation_worker import BackendFactory, GenerationWorker
 from animo_desktop.ui.worker_thread import WorkerThread
 
@@ -44,8 +49,8 @@ class SessionState(enum.Enum):
 
 class SessionController(QObject):
     canvas_reset = Signal(object)  # CanvasSpec: clear the view
-    artwork_placed = Signal(object, object, bool)  # ArtworkRecord, fitted PIL image, animate
-    canvas_relaid = Signal(object)  # [(ArtworkRecord, fitted image)]: every artwork moved
+    artwork_placed = Signal(object, object)  # ArtworkRecord, Painted (with it fitted)
+    canvas_relaid = Signal(object, object)  # [ArtworkRecord] on the canvas, Painted
     artwork_removed = Signal(int)  # index
     emotion_changed = Signal(object)  # EmotionReading
     state_changed = Signal(object)  # SessionState
@@ -70,9 +75,12 @@ class SessionController(QObject):
         self._pinned: Emotion | None = None
         self._detected: EmotionReading | None = None
         self._cadence = ArtworkCadence(settings.cadence_seconds)
-        # Each artwork as made (to fit again when the layout changes) and as placed.
-        self._originals: dict[int, Image.Image] = {}
-        self._fitted: dict[int, Image.Image] = {}
+        # Artworks whose file could not be written live only here (the painter needs them
+        # for a relayout); every other original is read back from the session folder.
+        self._unsaved: dict[int, Image.Image] = {}
+        # The layout generation the painter works for, and its latest painting.
+        self._layout = 0
+        self._painted: Painted | None = None
         self._next_job_id = 1
         # Artwork index (and file name) of each job in flight for this session; a job
         # missing here was made for a session that has ended since.
@@ -91,12 +99,20 @@ class SessionController(QObject):
         worker.loading.connect(self._on_loading)
         self.camera: WorkerThread | None = None
 
+        painter = CanvasPainter()
+        self._painter = WorkerThread(painter, painter.start, "animo-canvas", self)
+        self._jobs = _PaintJobRelay(self)
+        self._jobs.compose_requested.connect(painter.compose)
+        self._jobs.add_requested.connect(painter.add)
+        painter.painted.connect(self._on_painted)
+
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._tick)
 
     # --- lifecycle ---------------------------------------------------------------------
     def start_generation(self) -> None:
+        self._painter.start()
         self._generation.start()
         self._ticker.start()
 
@@ -122,6 +138,9 @@ class SessionController(QObject):
         if self.session is not None and self.state is not SessionState.ENDED:
             self.end_session()
         self._generation.stop()
+        if self._painter.is_running:
+            self._painter.worker.wanted_generation = -1  # drop any relayout in progress
+            self._painter.stop()
 
     # --- emotion -------------------------------------------------------------------------
     @property
@@ -195,7 +214,8 @@ class SessionController(QObject):
 
     # --- session -------------------------------------------------------------------------
     def new_session(self) -> None:
-        canvas = CanvasSpec(self.settings.canvas_width, self.settings.canvas_height)
+        canvas = CanvasSpec(self.settings.canvas_width, self.settings.canvas_height,
+                            self.settings.canvas_background)
         self.session = Session.new(canvas, CompositionMode(self.settings.composition))
         self.folder = SessionFolder.create(self.sessions_root, self.session)
         self._begin(self.session)
@@ -206,24 +226,20 @@ class SessionController(QObject):
         session = folder.load()
         self.session, self.folder = session, folder
         self._begin(session)
-        for record in session.artworks:
-            image = folder.load_image(record)
-            if image is not None:
-                self._originals[record.index] = image
-        restored = len(self._originals)
-        self._relay_all()
+        restored = sum(1 for record in session.artworks
+                       if record.file is not None and (folder.path / record.file).is_file())
         self.save_state()
         log.info("restored session %s with %d artworks", folder.path, restored)
         return restored
 
     def _begin(self, session: Session) -> None:
-        self._originals.clear()
-        self._fitted.clear()
+        self._unsaved.clear()
         self._cadence.reset()
         self._index_of_job.clear()
         self._next_index = session.next_index
         self._clock_origin = self._clock() - session.elapsed
         self.canvas_reset.emit(session.canvas)
+        self._relay_all()
         self._set_state(SessionState.RUNNING)
         self.emotion_changed.emit(self.current)
 
@@ -266,9 +282,10 @@ class SessionController(QObject):
         self._emit_timeline()
         emotion = self.current.emotion
         if self._cadence.should_request(emotion, time.monotonic()):
-            self._request_artwork(emotion)
+            self.request_artwork(emotion)
 
-    def _request_artwork(self, emotion: Emotion) -> None:
+    def request_artwork(self, emotion: Emotion) -> None:
+        """Ask the generation worker for an artwork of this emotion now."""
         job_id, self._next_job_id = self._next_job_id, self._next_job_id + 1
         index, self._next_index = self._next_index, self._next_index + 1
         self._index_of_job[job_id] = index
@@ -286,30 +303,71 @@ class SessionController(QObject):
         before = {record.index: record.placement for record in self.session.artworks}
         record = self.session.add_artwork(index, artwork.metadata, file)
         record.session_time = self.session_time()
-        self._originals[index] = artwork.image
-        if any(other.placement != before[other.index]
-               for other in self.session.artworks if other.index in before):
-            self._relay_all()  # the mosaic grid grew: everything moved
+        if file is None:
+            self._unsaved[index] = artwork.image
+        moved = any(other.placement != before[other.index]
+                    for other in self.session.artworks if other.index in before)
+        if moved or index < max(before, default=index):
+            self._relay_all()  # the mosaic grid grew, or it belongs under newer artworks
         else:
-            fitted = self._fit(record)
-            self.artwork_placed.emit(record, fitted, True)
+            self._jobs.add_requested.emit(
+                AddJob(self._layout, index, record.placement, artwork.image))
         self.artwork_timed.emit(artwork.metadata.generation_ms)
         for notice in artwork.metadata.extra.get("notices", ()):
             self.message.emit("warning", notice)
         self.save_state()
 
-    def _fit(self, record: ArtworkRecord) -> Image.Image:
-        fitted = fit(self._originals[record.index], record.placement, self.session.composition)
-        self._fitted[record.index] = fitted
-        return fitted
-
     def _relay_all(self) -> None:
-        """Fit every artwork to its current placement and show them all anew."""
-        self._fitted.clear()
-        self.canvas_relaid.emit([(record, self._fit(record)) for record in self.session.artworks
-                                 if record.index in self._originals])
+        """Have the painter paint every artwork at its current placement, anew."""
+        self._layout += 1
+        self._painter.worker.wanted_generation = self._layout
+        self._jobs.compose_requested.emit(ComposeJob(
+            self._layout, self.session.canvas, self.session.composition,
+            tuple((record.index, record.placement, source)
+                  for record in self.session.artworks
+                  if (source := self._source(record)) is not None)))
+
+    def _source(self, record: ArtworkRecord) -> Path | Image.Image | None:
+        if record.index in self._unsaved:
+            return self._unsaved[record.index]
+        return self.folder.image_path(record)
+
+    @Slot(object)
+    def _on_painted(self, painted: Painted) -> None:
+        if painted.generation != self._layout:
+            return  # a painting for a layout replaced since
+        self._painted = painted
+        if painted.fitted is None:
+            on_canvas = set(painted.indices)
+            self.canvas_relaid.emit([record for record in self.session.artworks
+                                     if record.index in on_canvas], painted)
+        else:
+            record = self.artwork(painted.newest)
+            if record is not None:
+                self.artwork_placed.emit(record, painted)
+
+    @property
+    def canvas_is_current(self) -> bool:
+        """Whether the painting shows every artwork of the session where it now belongs."""
+        if self.session is None or self._painted is None:
+            return False
+        newest = next((record.index for record in reversed(self.session.artworks)
+                       if self._source(record) is not None), None)
+        return self._painted.generation == self._layout and self._painted.newest == newest
 
     # --- composition -----------------------------------------------------------------
+    def set_canvas_background(self, colour: str) -> None:
+        """The canvas colour of new sessions ("#rrggbb"); a session with no artwork yet
+        takes it at once, since nothing on it was made against the old one."""
+        self.settings.canvas_background = colour
+        session = self.session
+        if session is None or session.artworks or self.state is SessionState.ENDED:
+            return
+        session.canvas = replace(session.canvas, background=colour)
+        self.canvas_reset.emit(session.canvas)
+        self._relay_all()
+        self.save_state()
+
     def set_composition(self, mode: CompositionMode) -> None:
         """Switch the composition mode mid-session: every artwork stays."""
         self.settings.composition = mode.value
@@ -329,21 +387,17 @@ class SessionController(QObject):
         """Take an artwork off the canvas; its files stay in the session folder."""
         if self.artwork(index) is None:
             return
-        before = {record.index: record.placement for record in self.session.artworks}
         self.session.remove_artwork(index)
-        self._originals.pop(index, None)
-        self._fitted.pop(index, None)
-        if any(record.placement != before[record.index] for record in self.session.artworks):
-            self._relay_all()
-        else:
-            self.artwork_removed.emit(index)
+        self._unsaved.pop(index, None)
+        self.artwork_removed.emit(index)
+        self._relay_all()  # a painting cannot take one artwork out: paint it anew
         self.save_state()
 
     def request_variant(self, index: int) -> None:
         """Another artwork like this one: same emotion and theme, a new seed."""
         record = self.artwork(index)
         if record is not None and self.folder is not None:
-            self._request_artwork(record.metadata.emotion)
+            self.request_artwork(record.metadata.emotion)
 
     @Slot(str)
     def _on_worker_warning(self, text: str) -> None:
@@ -370,15 +424,28 @@ class SessionController(QObject):
 
     # --- export --------------------------------------------------------------------------
     def render(self) -> Image.Image:
+        """The canvas at full size, exactly: the painter's latest painting when it is
+        current, else painted here from the originals (a relayout still in progress)."""
         assert self.session is not None
-        return render_canvas(self.session.canvas, self.session.composition,
-                             ((record.placement, self._fitted[record.index])
-                              for record in self.session.artworks
-                              if record.index in self._fitted))
+        if self.canvas_is_current:
+            return self._painted.painting
+        session = self.session
+        visible = visible_artworks(session.canvas, session.composition,
+                                   [(record.index, record.placement)
+                                    for record in session.artworks])
+        originals = ((record.placement, self._original(record))
+                     for record in session.artworks if record.index in visible)
+        return render_canvas(session.canvas, session.composition,
+                             [(placement, image) for placement, image in originals
+                              if image is not None])
 
-    def _canvas_text(self) -> dict[str, str]:
-        return {SESSION_METADATA_KEY: json.dumps(self.session.export_metadata()),
-                "Software": "ANIMO"}
+    def _original(self, record: ArtworkRecord) -> Image.Image | None:
+        source = self._source(record)
+        return read_artwork_image(source) if isinstance(source, Path) else source
+
+    def _canvas_text(self, with_emotions: bool = False) -> dict[str, str]:
+        metadata = self.session.export_metadata(with_emotions=with_emotions)
+        return {SESSION_METADATA_KEY: json.dumps(metadata), "Software": "ANIMO"}
 
     def export(self, path: Path) -> bool:
         """Write the canvas PNG with its session metadata; report success or the reason."""
@@ -407,7 +474,8 @@ class SessionController(QObject):
         self.save_state()
         try:
             export_session_data(self.session, self.folder,
-                                encode_png(self.render(), self._canvas_text()), destination)
+                                encode_png(self.render(), self._canvas_text(with_emotions=True)),
+                                destination)
         except OSError as error:
             log.error("session data export to %s failed: %s", destination, error)
             self.message.emit("error", f"Session data export failed: "
@@ -426,3 +494,10 @@ class _RequestRelay(QObject):
 
 def _one_hot(emotion: Emotion) -> dict[Emotion, float]:
     return {candidate: float(candidate is emotion) for candidate in ALL_EMOTIONS}
+
+
+class _PaintJobRelay(QObject):
+    """Carries layout and artwork jobs to the canvas painter's thread (queued)."""
+
+    compose_requested = Signal(object)  # ComposeJob
+    add_requested = Signal(object)  # AddJob

@@ -1,14 +1,21 @@
 """The look: one style sheet (resources/styles/animo.qss) in a dark (default) or light
-palette, and the app icon."""
+palette, the app icon, and the interface's icons drawn in the palette's colours."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from string import Template
 
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
-from animo_desktop.resources import resource_path
+from animo_desktop.resources import icon_svg, resource_path
+
+# Pixel sizes each icon is drawn at: menus and buttons at 1x, 1.5x, 2x and 3x (4K) scale;
+# Qt picks the nearest for the size and screen at hand.
+ICON_SIDES = (16, 20, 24, 32, 40, 48, 64, 72)
 
 PALETTES: dict[str, dict[str, str]] = {
     # Dim therapy rooms and installations: low glare, warm greys.
@@ -37,3 +44,22 @@ def apply_theme(app: QApplication, name: str) -> None:
 
 def app_icon() -> QIcon:
     return QIcon(str(resource_path("icons", "animo.svg")))
+
+
+@lru_cache(maxsize=None)
+def themed_icon(name: str, theme: str) -> QIcon:
+    """Icon NAME in the palette's text colour, greyed as the palette's disabled text."""
+    colours = PALETTES[theme]
+    icon = QIcon()
+    template = icon_svg(name)
+    for mode, colour in ((QIcon.Mode.Normal, colours["text"]),
+                         (QIcon.Mode.Disabled, colours["disabled"])):
+        renderer = QSvgRenderer(QByteArray(template.replace("currentColor", colour).encode()))
+        for side in ICON_SIDES:
+            image = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            renderer.render(painter)
+            painter.end()
+            icon.addPixmap(QPixmap.fromImage(image), mode)
+    return icon

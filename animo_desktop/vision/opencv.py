@@ -60,5 +60,16 @@ with environment_restored(), _matplotlib_placeholder():
     from mediapipe.tasks.python import BaseOptions as MediaPipeBaseOptions
     from mediapipe.tasks.python import vision as mediapipe_vision
 
+# libmediapipe posts usage reports to Google (play.googleapis.com/log) with its own libcurl,
+# from a thread of its own, and offers no setting to stop it (google-ai-edge/mediapipe
+# issue 6291). libcurl reads the proxy from the environment at every request: a proxy of
+# an unknown scheme makes each request fail before a socket is opened. ANIMO itself never
+# uses the network (tests/test_privacy.py checks a whole session for connections).
+_UNUSABLE_PROXY = "animo-offline://"
+for _variable in ("https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_PROXY"):
+    os.environ[_variable] = _UNUSABLE_PROXY
+for _variable in ("no_proxy", "NO_PROXY"):  # a host listed there would bypass the proxy
+    os.environ.pop(_variable, None)
+
 __all__ = ["cv2", "environment_restored", "MediaPipeImage", "MediaPipeImageFormat",
            "MediaPipeBaseOptions", "mediapipe_vision"]

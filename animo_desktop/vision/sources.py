@@ -8,20 +8,26 @@ memory only: nothing here ever writes a file.
 
 from __future__ import annotations
 
+import io
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 import numpy as np
+from PIL import Image
 
 from animo_desktop.resources import resource_path
 from animo_desktop.vision.opencv import cv2
 
 DEFAULT_FRAME_SIZE = (640, 480)
 DEMO_VIDEO = resource_path("media", "demo_face.mp4")
+# Larger images are refused before decoding: a 12000 x 12000 PNG of a few kilobytes would
+# otherwise take 432 MB as BGR. 50 megapixels covers the photos of today's cameras.
+MAX_IMAGE_PIXELS = 50_000_000
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 # A still image is offered at this rate, like a camera filming a photograph.
 IMAGE_FPS = 10.0
@@ -47,10 +53,38 @@ def read_image(path: str | Path) -> np.ndarray:
         data = np.fromfile(path, dtype=np.uint8)  # not cv2.imread: non-ASCII paths on Windows
     except OSError as error:
         raise SourceError(f"cannot read {path}: {error.strerror or error}") from None
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    _refuse_if_too_large(path, data)
+    quiet = cv2.utils.logging.getLogLevel()
+    # OpenCV logs each decoder's complaint about a damaged file; the SourceError says it.
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    except cv2.error:
+        image = None
+    finally:
+        cv2.utils.logging.setLogLevel(quiet)
     if image is None:
         raise SourceError(f"{path} is not an image OpenCV can read")
     return image
+
+
+def _refuse_if_too_large(path: str | Path, data: np.ndarray) -> None:
+    """SourceError for an image over MAX_IMAGE_PIXELS, told by its header (nothing is
+    decoded); an image Pillow cannot read the header of is left to OpenCV."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data.tobytes())) as image:
+                width, height = image.size
+        size = f"{width} x {height} pixels; "
+        too_large = width * height > MAX_IMAGE_PIXELS
+    except Image.DecompressionBombError:  # over Pillow's own limit, which is higher
+        size, too_large = "", True
+    except Exception:  # Pillow's plugins raise many types on damaged headers
+        return
+    if too_large:
+        raise SourceError(f"{path} is too large ({size}ANIMO reads images of at most "
+                          f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels)")
 
 
 def fit_within(image: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:

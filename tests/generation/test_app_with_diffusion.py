@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.ui.conftest import launch, wait_for_artworks  # noqa: E402,F401  (launch: fixture)
+from tests.ui.conftest import launch, wait_for_artworks, wait_for_canvas  # noqa: E402,F401  (launch: fixture)
 
 
 def test_the_app_puts_diffusion_artworks_on_the_canvas(launch, qtbot, tiny_model):
@@ -15,4 +15,5 @@ def test_the_app_puts_diffusion_artworks_on_the_canvas(launch, qtbot, tiny_model
     wait_for_artworks(qtbot, controller, 1, timeout=120000)
     record = controller.session.artworks[0]
     assert (record.metadata.backend, record.metadata.lora) == ("diffusion", "joy.safetensors")
+    wait_for_canvas(qtbot, controller)
     assert window.canvas_view.artwork_count >= 1

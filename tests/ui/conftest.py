@@ -31,3 +31,8 @@ def launch(qtbot, tmp_path):
 
 def wait_for_artworks(qtbot, controller, count, timeout=10000):
     qtbot.waitUntil(lambda: len(controller.session.artworks) >= count, timeout=timeout)
+
+
+def wait_for_canvas(qtbot, controller, timeout=10000):
+    """Until the canvas painter (its own thread) shows every artwork where it belongs."""
+    qtbot.waitUntil(lambda: controller.canvas_is_current, timeout=timeout)

@@ -11,7 +11,24 @@ from animo_desktop.storage import read_png_text
 from animo_desktop.ui.session_controller import SessionState
 from animo_desktop.ui.summary_dialog import SummaryDialog
 from PySide6.QtWidgets import QLabel
-from tests.ui.conftest import wait_for_artworks
+from tests.ui.conftest import wait_for_artworks, wait_for_canvas
+
+
+def shows_exactly(view, image):
+    """Whether the view's painting is this canvas image, pixel for pixel."""
+    from PySide6.QtGui import QImage
+    from animo_desktop.ui.images import to_qimage
+    shown = view.shown_painting().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    return shown == to_qimage(image)
+
+
+def rendered_from_files(controller):
+    """The canvas rendered here from the artwork files, independently of the app."""
+    from animo_desktop.composition import render_canvas
+    session = controller.session
+    return render_canvas(session.canvas, session.composition,
+                         [(record.placement, controller.folder.load_image(record))
+                          for record in session.artworks])
 
 
 def test_window_opens_with_the_painter_and_closes_cleanly(launch, qtbot):
@@ -21,6 +38,7 @@ def test_window_opens_with_the_painter_and_closes_cleanly(launch, qtbot):
     assert window.device_label.text() == "Device: CPU"
     assert controller.state is SessionState.RUNNING
     wait_for_artworks(qtbot, controller, 1)
+    wait_for_canvas(qtbot, controller)
     assert window.canvas_view.artwork_count == 1
     assert "ms" in window.timing_label.text()
 
@@ -32,6 +50,8 @@ def test_clicking_an_emotion_button_puts_that_emotion_on_the_canvas(launch, qtbo
     assert window.emotion_panel.bars[Emotion.ANGER].value() == 100
     qtbot.waitUntil(lambda: any(r.metadata.emotion is Emotion.ANGER
                                 for r in controller.session.artworks), timeout=5000)
+    controller.pause()
+    wait_for_canvas(qtbot, controller)
     assert window.canvas_view.artwork_count == len(controller.session.artworks)
     qtbot.mouseClick(window.emotion_panel.release_button, Qt.MouseButton.LeftButton)
     assert window.emotion_panel.current_label.text().endswith("Neutral")
@@ -65,7 +85,8 @@ def test_export_writes_the_canvas_with_session_metadata(launch, qtbot, tmp_path)
     assert data["app_version"] and data["started_at"] and data["ended_at"]
     artworks = data["artworks"]
     assert len(artworks) == len(controller.session.artworks) >= 1
-    assert artworks[0]["emotion"] == "surprise" and artworks[0]["backend"] == "painter"
+    # Emotions are health data: in an export only when the therapist opts in to them.
+    assert "emotion" not in artworks[0] and artworks[0]["backend"] == "painter"
     assert artworks[0]["seed"] == controller.session.artworks[0].metadata.seed
     assert [p.name for p in path.parent.iterdir()] == ["canvas.png"]  # no temp file left
     assert "canvas.png" in window.statusBar().currentMessage()
@@ -147,8 +168,12 @@ def test_restore_after_a_crash_brings_back_the_canvas(launch, qtbot, tmp_path):
 
     window2, controller2 = launch(restore="yes", session_dir=crashed_root)
     assert len(controller2.session.artworks) == count
+    # Read back from the folder before the painter is done, and as the painter shows it.
+    assert controller2.render().tobytes() == before.tobytes()
+    wait_for_canvas(qtbot, controller2)
     assert window2.canvas_view.artwork_count == count
     assert controller2.render().tobytes() == before.tobytes()
+    assert shows_exactly(window2.canvas_view, before)
     assert "restored" in window2.statusBar().currentMessage()
 
 
@@ -244,10 +269,9 @@ def test_switching_composition_keeps_every_artwork_and_survives_restore(launch, 
         window.set_composition(mode)
         assert controller.session.composition is mode
         assert [record.index for record in controller.session.artworks] == indices
+        wait_for_canvas(qtbot, controller)
         assert window.canvas_view.artwork_count == len(indices)
-        for record in controller.session.artworks:
-            item = window.canvas_view.item_for(record.index)
-            assert (item.pos().x(), item.pos().y()) == (record.placement.x, record.placement.y)
+        assert shows_exactly(window.canvas_view, rendered_from_files(controller))
     assert window.composition_box.currentData() == CompositionMode.LAYERS.value
     before = controller.render()
     crashed = tmp_path / "crashed"
@@ -277,8 +301,9 @@ def test_an_artwork_can_be_inspected_removed_and_varied(launch, qtbot):
         window.canvas_view.rect().center()))
     next(a for a in menu.actions() if a.text() == "Remove from canvas").trigger()
     assert [r.index for r in controller.session.artworks] == [second.index]
-    assert window.canvas_view.item_for(record.index) is None
+    wait_for_canvas(qtbot, controller)
     assert window.canvas_view.artwork_count == 1
+    assert shows_exactly(window.canvas_view, rendered_from_files(controller))
     assert (controller.folder.path / record.file).exists()  # nothing the client made is lost
     saved = controller.folder.load()
     assert [r.index for r in saved.artworks] == [second.index]
@@ -296,6 +321,15 @@ def test_clicking_an_artwork_on_the_canvas_opens_its_menu(launch, qtbot):
     with qtbot.waitSignal(window.canvas_view.artwork_clicked) as clicked:
         qtbot.mouseClick(window.canvas_view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     assert clicked.args[0] == record.index
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+    viewport = window.canvas_view.viewport()
+    window.canvas_view.viewportEvent(QHelpEvent(QEvent.Type.ToolTip, centre,
+                                                viewport.mapToGlobal(centre)))
+    assert QToolTip.text() == (f"{record.metadata.emotion.display_name} · "
+                               f"{record.metadata.created_at[11:19]} · seed {record.metadata.seed}")
+    QToolTip.hideText()
 
 
 def test_the_wheel_zooms_and_a_double_click_shows_the_whole_canvas(launch, qtbot):
@@ -341,3 +375,42 @@ def test_the_emotion_style_control_sets_each_requests_lora_strength(launch, qtbo
     assert controller.settings.lora_strength == 0.4
     controller.pin(Emotion.FEAR)
     assert requests[-1].lora_strength == 0.4 and requests[-1].emotion is Emotion.FEAR
+
+
+def test_the_canvas_background_is_chosen_for_new_sessions_and_kept_by_each(launch, qtbot,
+                                                                          monkeypatch):
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QColorDialog
+    from animo_desktop.composition import BACKGROUND_PRESETS, DEFAULT_BACKGROUND
+    window, controller = launch()
+    wait_for_artworks(qtbot, controller, 1)
+    controller.pause()
+    box = window.background_box
+    assert box.currentData() == DEFAULT_BACKGROUND
+    box.activated.emit(box.findText("Night"))
+    assert controller.settings.canvas_background == BACKGROUND_PRESETS["Night"]
+    assert controller.session.canvas.background == DEFAULT_BACKGROUND  # it has artworks
+    monkeypatch.setattr(QColorDialog, "getColor", lambda *args: QColor("#334455"))
+    box.activated.emit(box.findText("Other colour…"))
+    assert controller.settings.canvas_background == "#334455"
+    assert box.currentText() == "#334455" and box.currentData() == "#334455"
+    controller.end_session()
+    controller.resume()  # a new session
+    assert controller.session.canvas.background == "#334455"
+    assert controller.folder.load().canvas.background == "#334455"  # a restore keeps it
+
+
+def test_an_empty_canvas_takes_a_new_background_at_once(launch, qtbot):
+    window, controller = launch()
+    controller.pause()
+    qtbot.wait(300)  # an artwork already asked for lands
+    if controller.session.artworks:
+        controller.end_session()
+        controller.resume()
+        controller.pause()
+    assert controller.session.artworks == []
+    window.set_canvas_background("#2b2927")
+    assert controller.session.canvas.background == "#2b2927"
+    wait_for_canvas(qtbot, controller)
+    assert controller.render().getpixel((0, 0)) == (0x2b, 0x29, 0x27)
+    assert shows_exactly(window.canvas_view, controller.render())

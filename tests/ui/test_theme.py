@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-from animo_desktop.ui.theme import PALETTES, app_icon, style_sheet
+from animo_desktop.resources import RESOURCES_DIR
+from animo_desktop.ui.theme import PALETTES, app_icon, style_sheet, themed_icon
 
 
 @pytest.mark.parametrize("name", sorted(PALETTES))
@@ -31,3 +32,38 @@ def test_the_light_theme_is_chosen_in_the_view_menu_and_remembered(launch, qapp)
     window.light_theme_action.trigger()
     assert controller.settings.theme == "dark"
     assert PALETTES["dark"]["window"] in qapp.styleSheet()
+
+
+ICON_NAMES = sorted(path.stem for path in (RESOURCES_DIR / "icons").glob("*.svg")
+                    if path.stem != "animo")
+
+
+@pytest.mark.parametrize("theme", sorted(PALETTES))
+def test_every_icon_is_drawn_in_the_themes_colours(qapp, theme):
+    from PySide6.QtGui import QColor, QIcon
+    assert len(ICON_NAMES) >= 15
+    for name in ICON_NAMES:
+        icon = themed_icon(name, theme)
+        for mode, colour in ((QIcon.Mode.Normal, "text"), (QIcon.Mode.Disabled, "disabled")):
+            image = icon.pixmap(48, 48, mode).toImage()
+            assert image.width() == 48, name
+            opaque = [image.pixelColor(x, y) for x in range(48) for y in range(48)
+                      if image.pixelColor(x, y).alpha() == 255]
+            assert opaque, f"{name} draws nothing"
+            assert {c.name() for c in opaque} == {QColor(PALETTES[theme][colour]).name()}, name
+
+
+def test_the_window_shows_icons_that_follow_the_theme(launch):
+    window, controller = launch()
+    buttons = (window.start_button, window.pause_button, window.end_button,
+               window.export_button, window.emotion_panel.release_button,
+               window.camera_panel.calibrate_button)
+    assert all(not button.icon().isNull() for button in buttons)
+    with_icons = [action for action in window.actions() if not action.icon().isNull()]
+    assert len(with_icons) >= 10
+    assert all(action.toolTip() for action in with_icons)
+    dark = window.start_button.icon().pixmap(24, 24).toImage()
+    window.light_theme_action.trigger()
+    light = window.start_button.icon().pixmap(24, 24).toImage()
+    assert dark != light
+    assert window.start_button.toolTip()  # tooltips stay

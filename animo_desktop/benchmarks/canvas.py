@@ -1,0 +1,184 @@
+"""`animo bench canvas`: the session canvas with hundreds of artworks, through the real
+SessionController, canvas painter thread and main window (offscreen Qt).
+
+Artworks come from the built-in painter one after another, as fast as it makes them; a
+QTimer probe on the UI thread measures how long the thread was kept from its event loop
+(stall = the gap between two probe ticks beyond their interval). Then each composition
+mode is switched to, timing the relayout of every artwork, and the process's RSS is read
+after warm-up, after the last artwork and after the relayouts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from animo_desktop.arguments import positive_int
+from animo_desktop.benchmarks.report import percentile_ms, print_report
+
+NAME = "canvas"
+HELP = "UI-thread stalls, relayout time and memory with hundreds of artworks on the canvas"
+
+PROBE_MS = 5
+POLL_MS = 10
+LONG_STALL_MS = 50  # the soak test's bound for the 99th percentile
+WARM_UP_FRACTION = 0.1  # RSS growth counts from here on: imports and first paintings done
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--artworks", type=positive_int, default=300, metavar="N",
+                        help="artworks added to the canvas (default 300)")
+
+
+def rss_mib() -> float:
+    """Resident memory of this process now (Linux /proc; peak RSS elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class StallProbe:
+    """Ticks every PROBE_MS on the UI thread and keeps how late each tick came."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+        self.stalls_ms: list[float] = []
+        self._last = time.perf_counter()
+        self._timer = QTimer()
+        self._timer.setInterval(PROBE_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.stalls_ms.clear()
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> list[float]:
+        self._timer.stop()
+        return list(self.stalls_ms)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.stalls_ms.append(max(0.0, (now - self._last) * 1000 - PROBE_MS))
+        self._last = now
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from animo_desktop.composition import CompositionMode
+    from animo_desktop.emotions import ALL_EMOTIONS
+    from animo_desktop.generation.backend import create_backend
+    from animo_desktop.settings import Settings
+    from animo_desktop.ui.main_window import MainWindow
+    from animo_desktop.ui.session_controller import SessionController
+
+    app = QApplication.instance() or QApplication([])
+
+    def wait_until(condition, timeout_s: float = 300.0) -> None:
+        """Run the event loop (idle between events, as the app is) until condition()."""
+        deadline = time.monotonic() + timeout_s
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(POLL_MS)
+        poll.timeout.connect(lambda: loop.quit() if condition() else None)
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the canvas did not get there in time")
+            poll.start()
+            loop.exec()
+            poll.stop()
+
+    with tempfile.TemporaryDirectory(prefix="animo-bench-canvas-") as scratch:
+        controller = SessionController(Settings(), Path(scratch),
+                                       lambda report: create_backend("painter"))
+        window = MainWindow(controller)
+        window.resize(1280, 860)
+        window.show()
+        controller.start_generation()
+        controller.new_session()
+        controller.pause()  # artworks come from the loop below, not the cadence
+        probe = StallProbe()
+
+        warm_up = max(1, int(args.artworks * WARM_UP_FRACTION))
+        rss_warm = rss_mib()
+        probe.start()
+        started = time.perf_counter()
+        for number in range(1, args.artworks + 1):
+            controller.request_artwork(ALL_EMOTIONS[number % len(ALL_EMOTIONS)])
+            wait_until(lambda: len(controller.session.artworks) >= number)
+            if number == warm_up:
+                wait_until(lambda: controller.canvas_is_current)
+                rss_warm = rss_mib()
+        wait_until(lambda: controller.canvas_is_current
+                   and window.canvas_view.fading_count == 0)
+        adding_s = time.perf_counter() - started
+        add_stalls = probe.stop()
+        rss_added = rss_mib()
+
+        relayouts: dict[str, float] = {}
+        switch_call_ms: dict[str, float] = {}
+        probe.start()
+        for mode in (CompositionMode.MOSAIC, CompositionMode.LAYERS, CompositionMode.COLLAGE):
+            started = time.perf_counter()
+            window.set_composition(mode)
+            switch_call_ms[mode.value] = (time.perf_counter() - started) * 1000
+            wait_until(lambda: controller.canvas_is_current)
+            relayouts[mode.value] = (time.perf_counter() - started) * 1000
+        relayout_stalls = probe.stop()
+        # A burst: three switches at once cost one relayout (latest wins).
+        started = time.perf_counter()
+        for mode in (CompositionMode.MOSAIC, CompositionMode.LAYERS, CompositionMode.MOSAIC):
+            window.set_composition(mode)
+        wait_until(lambda: controller.canvas_is_current)
+        burst_ms = (time.perf_counter() - started) * 1000
+        rss_end = rss_mib()
+        shown = window.canvas_view.artwork_count
+        controller.shutdown()
+        window.close_without_asking()
+        app.processEvents()
+
+    growth = (rss_end - rss_warm) / rss_warm * 100
+    added_growth = (rss_added - rss_warm) / rss_warm * 100
+    every_stall = add_stalls + relayout_stalls
+    rows = [
+        ("artworks on the canvas", f"{shown} (added in {adding_s:.1f} s)"),
+        ("UI stall while adding", f"p99 {percentile_ms(add_stalls, 0.99):.1f} ms, "
+                                  f"max {max(add_stalls):.1f} ms, "
+                                  f"{sum(ms > LONG_STALL_MS for ms in add_stalls)} over "
+                                  f"{LONG_STALL_MS} ms in {len(add_stalls)} ticks"),
+        ("relayout, mode switch", ", ".join(f"{mode} {ms:.0f} ms"
+                                            for mode, ms in relayouts.items())),
+        ("  UI thread in the switch call", ", ".join(f"{mode} {ms:.1f} ms"
+                                                     for mode, ms in switch_call_ms.items())),
+        ("UI stall while relayouting", f"p99 {percentile_ms(relayout_stalls, 0.99):.1f} ms, "
+                                       f"max {max(relayout_stalls):.1f} ms"),
+        ("burst of 3 switches", f"{burst_ms:.0f} ms"),
+        ("RSS", f"{rss_warm:.0f} MiB after {warm_up} artworks, {rss_added:.0f} MiB after "
+                f"all ({added_growth:+.1f} %), {rss_end:.0f} MiB after the relayouts "
+                f"({growth:+.1f} %)"),
+    ]
+    print_report(f"Session canvas, {args.artworks} artworks, offscreen", rows, {
+        "artworks": shown,
+        "stall_p99_ms": percentile_ms(every_stall, 0.99),
+        "stall_max_ms": round(max(every_stall), 2),
+        "add_stall_p99_ms": percentile_ms(add_stalls, 0.99),
+        "relayout_stall_p99_ms": percentile_ms(relayout_stalls, 0.99),
+        "relayout_ms": {mode: round(ms, 1) for mode, ms in relayouts.items()},
+        "switch_call_ms": {mode: round(ms, 2) for mode, ms in switch_call_ms.items()},
+        "burst_relayout_ms": round(burst_ms, 1),
+        "rss_warm_mib": round(rss_warm, 1), "rss_added_mib": round(rss_added, 1),
+        "rss_end_mib": round(rss_end, 1), "rss_added_growth_pct": round(added_growth, 2),
+        "rss_growth_pct": round(growth, 2),
+    })
+    return 0
