@@ -4,7 +4,8 @@ It opens the source, runs the analyzer (face landmarks, classifier, fusion) and 
 temporal smoother on every frame, and says what it finds only through signals. Commands
 from the window (calibrate, preview on/off) arrive as queued calls that the loop delivers
 between frames. Frames live in memory only: nothing from the camera is written anywhere.
-A camera that fails or disappears is retried with back-off; the session goes on.
+A camera that fails or disappears is retried with back-off; the session goes on. An
+unexpected error is a crash: the WorkerThread runs `run` again, with a fresh analyzer.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtGui import QImage
 
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.messages import EmotionReading, FrameReading, WorkerError
+from animo_desktop.ui.worker_thread import crash_guarded
 from animo_desktop.vision.smoothing import EmotionSmoother, SmoothingSettings
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,8 @@ class CameraWorker(QObject):
     face_event = Signal(str)  # "lost" or "found"
     preview = Signal(QImage)  # downscaled frame with the landmarks, when enabled
     status = Signal(str)  # short state for the status bar ("camera 0 · 30 fps")
-    failed = Signal(object)  # WorkerError
+    failed = Signal(object)  # WorkerError: the camera or the models cannot be used
+    crashed = Signal(object)  # WorkerError: an unexpected error; `run` starts again
     calibrated = Signal(bool, str)  # success, message
 
     def __init__(self, source: str, analyzer_factory, smoothing: SmoothingSettings,
@@ -66,8 +69,7 @@ class CameraWorker(QObject):
     # --- the loop ------------------------------------------------------------------------
     @Slot()
     def run(self) -> None:
-        from animo_desktop.vision.sources import SourceError, open_source
-
+        """(Re)start: build the analyzer, then watch; a crash runs this again."""
         try:
             self._analyzer = self._analyzer_factory()
         except Exception as error:
@@ -75,25 +77,29 @@ class CameraWorker(QObject):
             self.failed.emit(WorkerError("camera", f"Emotion sensing could not start: {error}. "
                                          "Pin emotions by hand.", traceback.format_exc()))
             return
-        attempt = 0
+        self._smoother.reset()
         try:
-            while not self._stopping():
-                try:
-                    with open_source(self._source, realtime=self._realtime) as source:
-                        attempt = 0
-                        self._follow(source)
-                except SourceError as error:
-                    self._lost_source(str(error), first=attempt == 0)
-                    if not self._source.strip().isdigit():
-                        return  # a file that cannot be read will not heal by waiting
-                    self._wait(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
-                    attempt += 1
-        except Exception as error:  # a bug must not take the session down
-            log.exception("camera worker failed")
-            self.failed.emit(WorkerError("camera", f"Emotion sensing stopped: {error}",
-                                         traceback.format_exc()))
+            self._watch()
         finally:
             self._analyzer.close()
+
+    @crash_guarded("camera")
+    def _watch(self) -> None:
+        """Follow the source until stopped, reopening a camera that went away."""
+        from animo_desktop.vision.sources import SourceError, open_source
+
+        attempt = 0
+        while not self._stopping():
+            try:
+                with open_source(self._source, realtime=self._realtime) as source:
+                    attempt = 0
+                    self._follow(source)
+            except SourceError as error:
+                self._lost_source(str(error), first=attempt == 0)
+                if not self._source.strip().isdigit():
+                    return  # a file that cannot be read will not heal by waiting
+                self._wait(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
+                attempt += 1
 
     def _follow(self, source) -> None:
         self.status.emit(f"{source.description} · classifier on "

@@ -4,12 +4,15 @@ Requests arrive through a queued signal. While an artwork is being made, newer r
 wait in the thread's event queue; at each step the worker delivers them, each replacing
 the pending one, and only the last is generated next. With `interrupt_stale` on, a newer
 request also stops the running job at that step. No state is shared with the UI thread.
+
+An unexpected error while starting or generating is a crash: the WorkerThread runs
+`start` again, which builds a fresh backend and goes on with the request that was being
+made. If it keeps crashing, the session controller has it fall back to the painter.
 """
 
 from __future__ import annotations
 
 import logging
-import traceback
 from dataclasses import replace
 from typing import Callable
 
@@ -18,6 +21,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from animo_desktop.generation.backend import GenerationBackend, GenerationInterrupted
 from animo_desktop.messages import GenerationProgress, GenerationRequest, WorkerError
 from animo_desktop.session import save_artwork_files
+from animo_desktop.ui.worker_thread import crash_guarded
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,8 @@ class GenerationWorker(QObject):
     backend_ready = Signal(object)  # BackendInfo
     artwork_ready = Signal(object)  # Artwork
     progress = Signal(object)  # GenerationProgress
-    failed = Signal(object)  # WorkerError
+    failed = Signal(object)  # WorkerError: an artwork could not be saved
+    crashed = Signal(object)  # WorkerError: the backend is rebuilt (WorkerThread)
     warning = Signal(str)
     loading = Signal(str)  # a step of loading the model, for the status bar
 
@@ -40,22 +45,32 @@ class GenerationWorker(QObject):
         self._backend_factory = backend_factory
         self._backend: GenerationBackend | None = None
         self._pending: GenerationRequest | None = None
+        self._running: GenerationRequest | None = None
         self._interrupt_stale = interrupt_stale
         self._busy = False  # a job is running (events are processed during its steps)
 
     @Slot()
+    @crash_guarded("generation")
     def start(self) -> None:
-        try:
-            self._backend, warnings = self._backend_factory(self.loading.emit)
-        except Exception as error:  # a broken model must not take the session down
-            log.exception("generation backend failed to start")
-            self.failed.emit(WorkerError("generation", f"The generation backend failed to "
-                                         f"start: {error}", traceback.format_exc()))
-            return
+        """Build the backend (again, after a crash) and go on with any pending request."""
+        self._backend = None
+        if self._running is not None:  # the request a crash stopped, unless a newer one came
+            self._pending = self._pending or self._running
+            self._running = None
+        self._backend, warnings = self._backend_factory(self.loading.emit)
         for text in warnings:
             log.warning(text)
             self.warning.emit(text)
         self.backend_ready.emit(self._backend.info)
+        if self._pending is not None and not self._busy:
+            QTimer.singleShot(0, self._generate_pending)
+
+    @Slot()
+    def fall_back(self) -> None:
+        """Use the built-in painter from now on (the backend kept crashing)."""
+        from animo_desktop.generation.backend import create_backend
+        self._backend_factory = lambda report_loading: create_backend("painter")
+        self.start()
 
     @Slot(object)
     def submit(self, request: GenerationRequest) -> None:
@@ -65,17 +80,21 @@ class GenerationWorker(QObject):
             log.debug("request %d replaced by %d", self._pending.job_id, request.job_id)
         self._pending = request
 
+    @crash_guarded("generation")
     def _generate_pending(self) -> None:
+        if self._backend is None:
+            return  # not started yet: `start` takes the pending request up
         request, self._pending = self._pending, None
-        if request is None or self._backend is None:
+        if request is None:
             return
-        self._busy = True
+        self._busy, self._running = True, request  # kept if it crashes: made after restart
         try:
             self._generate(request)
         finally:
             self._busy = False
-            if self._pending is not None:
-                QTimer.singleShot(0, self._generate_pending)
+        self._running = None
+        if self._pending is not None:
+            QTimer.singleShot(0, self._generate_pending)
 
     def _generate(self, request: GenerationRequest) -> None:
         try:
@@ -83,11 +102,6 @@ class GenerationWorker(QObject):
         except GenerationInterrupted:
             log.info("job %d interrupted for a newer request", request.job_id)
             self.interrupted.emit(request.job_id)
-            return
-        except Exception as error:
-            log.exception("generation of job %d failed", request.job_id)
-            self.failed.emit(WorkerError("generation", f"An artwork could not be made: {error}",
-                                         traceback.format_exc()))
             return
         if request.save_as is not None:
             try:

@@ -39,6 +39,9 @@ from animo_desktop.ui.worker_thread import WorkerThread
 log = logging.getLogger(__name__)
 
 TICK_MS = 250
+# What the therapist reads when a worker crashes, by WorkerError.source.
+WORKER_NAMES = {"generation": "Artwork generation", "camera": "Emotion sensing",
+                "canvas": "The canvas painter"}
 
 
 class SessionState(enum.Enum):
@@ -91,12 +94,15 @@ class SessionController(QObject):
         self._generation = WorkerThread(worker, worker.start, "animo-generation", self)
         self._request = _RequestRelay(self)
         self._request.requested.connect(worker.submit)
+        self._request.fall_back_requested.connect(worker.fall_back)
         worker.backend_ready.connect(self.backend_changed)
         worker.artwork_ready.connect(self._on_artwork)
         worker.progress.connect(self.progress)
         worker.failed.connect(self._on_worker_error)
         worker.warning.connect(self._on_worker_warning)
         worker.loading.connect(self._on_loading)
+        self._supervise(self._generation)
+        self._generation.gave_up.connect(self._generation_gave_up)
         self.camera: WorkerThread | None = None
 
         painter = CanvasPainter()
@@ -105,6 +111,8 @@ class SessionController(QObject):
         self._jobs.compose_requested.connect(painter.compose)
         self._jobs.add_requested.connect(painter.add)
         painter.painted.connect(self._on_painted)
+        self._supervise(self._painter)
+        self._painter.restarted.connect(self._painter_restarted)
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
@@ -121,6 +129,7 @@ class SessionController(QObject):
         self.camera = camera
         camera.worker.emotion_confirmed.connect(self.on_emotion_confirmed)
         camera.worker.failed.connect(self._on_worker_error)
+        self._supervise(camera)
 
     def detach_camera(self) -> None:
         """Stop the camera worker; detection is off until another is attached."""
@@ -139,8 +148,7 @@ class SessionController(QObject):
             self.end_session()
         self._generation.stop()
         if self._painter.is_running:
-            self._painter.worker.wanted_generation = -1  # drop any relayout in progress
-            self._painter.stop()
+            self._painter.stop()  # a relayout in progress stops at its next artwork
 
     # --- emotion -------------------------------------------------------------------------
     @property
@@ -320,7 +328,6 @@ class SessionController(QObject):
     def _relay_all(self) -> None:
         """Have the painter paint every artwork at its current placement, anew."""
         self._layout += 1
-        self._painter.worker.wanted_generation = self._layout
         self._jobs.compose_requested.emit(ComposeJob(
             self._layout, self.session.canvas, self.session.composition,
             tuple((record.index, record.placement, source)
@@ -412,6 +419,32 @@ class SessionController(QObject):
         log.error("%s: %s %s", error.source, error.message, error.detail)
         self.message.emit("error", error.message)
 
+    def _supervise(self, thread: WorkerThread) -> None:
+        thread.worker.crashed.connect(self._on_worker_crashed)
+        thread.gave_up.connect(self._on_worker_gave_up)
+
+    @Slot(object)
+    def _on_worker_crashed(self, error: WorkerError) -> None:
+        log.error("%s worker crashed: %s\n%s", error.source, error.message, error.detail)
+        self.message.emit("error", f"{WORKER_NAMES[error.source]} stopped on an error "
+                                   f"({error.message}); restarting it. The session goes on.")
+
+    @Slot(object)
+    def _on_worker_gave_up(self, error: WorkerError) -> None:
+        fallback = {"generation": " The built-in painter makes the artworks from now on.",
+                    "camera": " Pin emotions by hand."}.get(error.source, "")
+        self.message.emit("error", f"{WORKER_NAMES[error.source]} keeps failing "
+                                   f"({error.message}) and is not restarted again.{fallback}")
+
+    @Slot(int)
+    def _painter_restarted(self, crashes: int) -> None:
+        if self.session is not None:
+            self._relay_all()  # it starts again with an empty canvas
+
+    @Slot(object)
+    def _generation_gave_up(self, error: WorkerError) -> None:
+        self._request.fall_back_requested.emit()
+
     def save_state(self) -> None:
         if self.state is not SessionState.ENDED:
             self.session.elapsed = self.session_time()
@@ -490,6 +523,7 @@ class _RequestRelay(QObject):
     """Carries requests to the worker's thread through a queued connection."""
 
     requested = Signal(object)
+    fall_back_requested = Signal()
 
 
 def _one_hot(emotion: Emotion) -> dict[Emotion, float]:

@@ -35,7 +35,8 @@ PALETTES: dict[str, dict[str, str]] = {
 
 def style_sheet(name: str) -> str:
     template = Template(resource_path("styles", "animo.qss").read_text(encoding="utf-8"))
-    return template.substitute(PALETTES[name])
+    controls = resource_path("icons", "controls").as_posix()
+    return template.substitute(PALETTES[name], controls=controls)
 
 
 def apply_theme(app: QApplication, name: str) -> None:

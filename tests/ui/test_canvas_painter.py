@@ -48,7 +48,6 @@ def test_only_the_latest_of_a_burst_of_layouts_is_painted(qtbot):
     images = [artwork(seed) for seed in range(1, 7)]
     for generation, mode in enumerate(CompositionMode, start=1):
         placements = layout(mode, canvas, 5, range(1, 7))
-        painter.wanted_generation = generation
         relay.compose_requested.emit(ComposeJob(generation, canvas, mode, tuple(
             (index, placements[index], images[index - 1]) for index in range(1, 7))))
     thread.start()  # the three jobs wait in the queue: only the last one is still wanted

@@ -13,6 +13,13 @@ def test_each_palette_fills_every_colour_of_the_style_sheet(name):
     assert set(re.findall(r"#[0-9a-f]{6}", sheet)) >= set(PALETTES[name].values())
 
 
+def test_the_arrows_the_style_sheet_draws_exist():
+    from pathlib import Path
+    images = re.findall(r'url\("([^"]+)"\)', style_sheet("dark"))
+    assert len(images) >= 3
+    assert all(Path(image).is_file() for image in images)
+
+
 def test_palettes_define_the_same_colours():
     dark, light = PALETTES["dark"], PALETTES["light"]
     assert dark.keys() == light.keys()
