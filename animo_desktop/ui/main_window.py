@@ -287,6 +287,9 @@ class MainWindow(QMainWindow):
         for label in (self.backend_label, self.device_label, self.timing_label):
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
+        # Room for five digits: the labels to its left keep their place as timings change.
+        self.timing_label.setMinimumWidth(
+            self.timing_label.fontMetrics().horizontalAdvance("Last artwork: 88888 ms") + 16)
 
     def _connect_controller(self) -> None:
         c = self.controller
