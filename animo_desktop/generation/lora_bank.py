@@ -31,7 +31,7 @@ from peft.tuners.tuners_utils import BaseTunerLayer
 
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.lora_manifest import EmotionLora, FewStepLora, LoraManifest
-from animo_desktop.generation.model_loading import first_line
+from animo_desktop.generation.model_loading import cut_short, first_line
 from animo_desktop.generation.model_locator import refuse_pickle
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,8 @@ def read_lora_file(path: Path) -> dict[str, torch.Tensor]:
     refuse_pickle(path)
     if not path.is_file():
         raise LoraFileError(f"LoRA file {path} does not exist")
+    if missing := cut_short(path):
+        raise LoraFileError(f"LoRA file {path} {missing}")
     try:
         return load_file(str(path))
     except (SafetensorError, OSError, ValueError) as error:

@@ -28,7 +28,8 @@ from animo_desktop.generation.prompts import emotion_named_in
 from animo_desktop.messages import (Artwork, BackendInfo, EmotionReading, GenerationRequest,
                                     WorkerError)
 from animo_desktop.session import (SESSION_METADATA_KEY, ArtworkRecord, Session,
-                                   SessionFolder, now_iso, read_artwork_image)
+                                   SessionFolder, now_iso, read_artwork_image,
+                                   save_artwork_files)
 from animo_desktop.settings import Settings
 from animo_desktop.session_export import export_session_data
 from animo_desktop.storage import atomic_write_png, encode_png
@@ -81,6 +82,7 @@ class SessionController(QObject):
         # Artworks whose file could not be written live only here (the painter needs them
         # for a relayout); every other original is read back from the session folder.
         self._unsaved: dict[int, Image.Image] = {}
+        self._autosave_failing = False
         # The layout generation the painter works for, and its latest painting.
         self._layout = 0
         self._painted: Painted | None = None
@@ -446,14 +448,43 @@ class SessionController(QObject):
         self._request.fall_back_requested.emit()
 
     def save_state(self) -> None:
+        """Write the session state, and any artwork whose file could not be written
+        before (a full disk that has room again). Told once when it starts failing and
+        once when it works again, not at every artwork in between."""
         if self.state is not SessionState.ENDED:
             self.session.elapsed = self.session_time()
+        self._save_unsaved_artworks()
         try:
             self.folder.save(self.session)
         except OSError as error:
             log.error("autosave failed: %s", error)
-            self.message.emit("error", f"The session could not be autosaved "
-                                       f"({error.strerror or error}); it goes on in memory.")
+            if not self._autosave_failing:
+                self.message.emit("error", f"The session could not be autosaved "
+                                           f"({error.strerror or error}); it goes on in "
+                                           "memory and is saved as soon as it can be.")
+            self._autosave_failing = True
+            return
+        if self._autosave_failing:
+            self._autosave_failing = False
+            log.info("autosave works again")
+            self.message.emit("info", "Autosave works again: the session and all its "
+                                      "artworks are saved.")
+
+    def _save_unsaved_artworks(self) -> None:
+        """Write the artworks kept in memory when their save failed. Rare (a disk that
+        was full), so done here rather than in a worker; still failing: tried again at
+        the next autosave (the therapist was told when the save first failed)."""
+        for index, image in list(self._unsaved.items()):
+            record = self.artwork(index)
+            path = self.folder.artwork_path(index, record.metadata.emotion.value)
+            try:
+                save_artwork_files(path, image, record.metadata)
+            except OSError as error:
+                log.debug("artwork %d still not saved: %s", index, error)
+                continue
+            record.file = self.folder.relative(path)
+            del self._unsaved[index]
+            log.info("artwork %d saved after all: %s", index, record.file)
 
     # --- export --------------------------------------------------------------------------
     def render(self) -> Image.Image:
