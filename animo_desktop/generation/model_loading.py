@@ -116,7 +116,23 @@ def load_pipeline(source: ModelSource, device: DeviceChoice, config_dir: Path | 
                              f"{first_line(error)}") from error
     on_progress(f"Moving model to {device.description}")
     pipeline.set_progress_bar_config(disable=True)
-    return pipeline.to(device.device)
+    return _detached_from_files(pipeline.to(device.device))
+
+
+def _detached_from_files(pipeline):
+    """On the CPU the weights are still memory-mapped from the model's files: a file
+    rewritten or cut short during the session would change the model or kill the process
+    (SIGBUS). Each tensor gets memory of its own, one at a time; the model touches every
+    weight at every step anyway, so the memory it holds barely changes."""
+    import torch
+
+    for component in pipeline.components.values():
+        if not isinstance(component, torch.nn.Module):
+            continue
+        for tensor in (*component.parameters(), *component.buffers()):
+            if tensor.device.type == "cpu":
+                tensor.data = tensor.data.clone()
+    return pipeline
 
 
 def _tokenizer_unless_in(config_dir: Path) -> dict:
