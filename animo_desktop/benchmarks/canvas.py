@@ -11,21 +11,17 @@ after warm-up, after the last artwork and after the relayouts.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
 
 from animo_desktop.arguments import positive_int
+from animo_desktop.benchmarks.probes import (WARM_UP_FRACTION, StallProbe, offscreen_session,
+                                             rss_mib, stall_summary, wait_until)
 from animo_desktop.benchmarks.report import percentile_ms, print_report
 
 NAME = "canvas"
 HELP = "UI-thread stalls, relayout time and memory with hundreds of artworks on the canvas"
-
-PROBE_MS = 5
-POLL_MS = 10
-LONG_STALL_MS = 50  # the soak test's bound for the 99th percentile
-WARM_UP_FRACTION = 0.1  # RSS growth counts from here on: imports and first paintings done
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,81 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="artworks added to the canvas (default 300)")
 
 
-def rss_mib() -> float:
-    """Resident memory of this process now (Linux /proc; peak RSS elsewhere)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class StallProbe:
-    """Ticks every PROBE_MS on the UI thread and keeps how late each tick came."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QTimer
-        self.stalls_ms: list[float] = []
-        self._last = time.perf_counter()
-        self._timer = QTimer()
-        self._timer.setInterval(PROBE_MS)
-        self._timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.stalls_ms.clear()
-        self._last = time.perf_counter()
-        self._timer.start()
-
-    def stop(self) -> list[float]:
-        self._timer.stop()
-        return list(self.stalls_ms)
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.stalls_ms.append(max(0.0, (now - self._last) * 1000 - PROBE_MS))
-        self._last = now
-
-
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
-
     from animo_desktop.composition import CompositionMode
     from animo_desktop.emotions import ALL_EMOTIONS
     from animo_desktop.generation.backend import create_backend
-    from animo_desktop.settings import Settings
-    from animo_desktop.ui.main_window import MainWindow
-    from animo_desktop.ui.session_controller import SessionController
-
-    app = QApplication.instance() or QApplication([])
-
-    def wait_until(condition, timeout_s: float = 300.0) -> None:
-        """Run the event loop (idle between events, as the app is) until condition()."""
-        deadline = time.monotonic() + timeout_s
-        loop = QEventLoop()
-        poll = QTimer()
-        poll.setInterval(POLL_MS)
-        poll.timeout.connect(lambda: loop.quit() if condition() else None)
-        while not condition():
-            if time.monotonic() > deadline:
-                raise TimeoutError("the canvas did not get there in time")
-            poll.start()
-            loop.exec()
-            poll.stop()
 
     with tempfile.TemporaryDirectory(prefix="animo-bench-canvas-") as scratch:
-        controller = SessionController(Settings(), Path(scratch),
-                                       lambda report: create_backend("painter"))
-        window = MainWindow(controller)
-        window.resize(1280, 860)
-        window.show()
-        controller.start_generation()
-        controller.new_session()
-        controller.pause()  # artworks come from the loop below, not the cadence
+        app, controller, window = offscreen_session(Path(scratch),
+                                                    lambda report: create_backend("painter"))
         probe = StallProbe()
 
         warm_up = max(1, int(args.artworks * WARM_UP_FRACTION))
@@ -153,10 +82,7 @@ def run(args: argparse.Namespace) -> int:
     every_stall = add_stalls + relayout_stalls
     rows = [
         ("artworks on the canvas", f"{shown} (added in {adding_s:.1f} s)"),
-        ("UI stall while adding", f"p99 {percentile_ms(add_stalls, 0.99):.1f} ms, "
-                                  f"max {max(add_stalls):.1f} ms, "
-                                  f"{sum(ms > LONG_STALL_MS for ms in add_stalls)} over "
-                                  f"{LONG_STALL_MS} ms in {len(add_stalls)} ticks"),
+        ("UI stall while adding", stall_summary(add_stalls)),
         ("relayout, mode switch", ", ".join(f"{mode} {ms:.0f} ms"
                                             for mode, ms in relayouts.items())),
         ("  UI thread in the switch call", ", ".join(f"{mode} {ms:.1f} ms"
