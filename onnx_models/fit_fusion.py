@@ -37,7 +37,7 @@ import torch.nn.functional as F
 
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.vision.analyzer import EmotionAnalyzer
-from animo_desktop.vision.classifier import EmotionClassifier
+from animo_desktop.vision.classifier import DEFAULT_MODEL_PATH, EmotionClassifier
 from animo_desktop.vision.fusion import (
     EmotionFusion,
     expression_features,
@@ -117,7 +117,8 @@ def scores(labels: np.ndarray, predicted: np.ndarray) -> dict:
     }
 
 
-def evaluate_dev(folder: Path, fusion: EmotionFusion, fusion_path: Path) -> dict:
+def evaluate_dev(folder: Path, fusion: EmotionFusion, fusion_path: Path,
+                 model_path: Path = DEFAULT_MODEL_PATH) -> dict:
     """CNN alone, blendshapes alone and fused on the dev photos, through the app's still
     pipeline. A photo without a face counts as a neutral answer."""
     with (folder / "labels.csv").open(newline="", encoding="utf-8") as file:
@@ -125,7 +126,8 @@ def evaluate_dev(folder: Path, fusion: EmotionFusion, fusion_path: Path) -> dict
     labels = np.array([ALL_EMOTIONS.index(Emotion.parse(row["emotion"])) for row in rows])
     answers: dict[str, list[int]] = {"cnn": [], "blendshapes": [], "fused": []}
     faces = 0
-    with EmotionAnalyzer("image", fusion_path=fusion_path) as analyzer:
+    with EmotionAnalyzer("image", fusion_path=fusion_path,
+                         classifier_model=model_path) as analyzer:
         for row in rows:
             analysis = analyzer.analyze(read_image(folder / row["image"]))
             if not analysis.face_present:
@@ -151,6 +153,10 @@ def main() -> None:
     parser.add_argument("--landmarks-cache", type=Path, metavar="FILE.npz",
                         help="keep the Face Landmarker's FER2013 output (blendshapes and "
                              "landmarks, no pixels) in this file and reuse it on later runs")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH, metavar="FILE.onnx",
+                        help="the emotion CNN to fuse (default: the shipped one)")
+    parser.add_argument("--out", type=Path, default=HERE, metavar="DIR",
+                        help="where emotion_fusion.json and fusion_report.json go")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -175,7 +181,8 @@ def main() -> None:
     expert_log_p = log_softmax(standardised @ expert_weights.T + expert_bias)
 
     cnn_p = np.zeros((len(images), len(ALL_EMOTIONS)), np.float32)
-    cnn_p[test] = EmotionClassifier(use_gpu=False).predict(
+    classifier = EmotionClassifier(args.model, use_gpu=False, threads=args.threads)
+    cnn_p[test] = classifier.predict(
         align_fer2013(images[test], found[test], landmarks[test]))
     cnn_log_p = np.log(np.clip(cnn_p, 1e-6, 1.0))
 
@@ -190,10 +197,11 @@ def main() -> None:
         blendshape_weights=expert_weights, blendshape_bias=expert_bias,
         cnn_weight=cnn_weight, blendshape_weight=blendshape_weight, bias=bias,
         neutral_reference=fused_logits[neutral_rows].mean(axis=0))
-    fusion_path = HERE / "emotion_fusion.json"
+    args.out.mkdir(parents=True, exist_ok=True)
+    fusion_path = args.out / "emotion_fusion.json"
     fusion_path.write_text(fusion.to_json({
         "fitted_by": "onnx_models/fit_fusion.py",
-        "cnn": "onnx_models/emotion_cnn.onnx",
+        "cnn": _shown(args.model),
         "blendshape_expert": f"FER2013 Kaggle training faces with a face found "
                              f"({int(fit_rows.sum())})",
         "fusion": f"FER2013 PublicTest faces with a face found ({int(public.sum())})",
@@ -208,16 +216,24 @@ def main() -> None:
             "faces": int(private.sum()),
             "cnn": scores(labels[private], cnn_log_p[private].argmax(1)),
             # What the landmark crop costs the CNN: the same faces, FER2013's own crops.
-            "cnn_on_fer2013_crops": scores(labels[private], EmotionClassifier(
-                use_gpu=False).predict(images[private]).argmax(1)),
+            "cnn_on_fer2013_crops": scores(labels[private],
+                                           classifier.predict(images[private]).argmax(1)),
             "blendshapes": scores(labels[private], expert_log_p[private].argmax(1)),
             "fused": scores(labels[private], fused_logits[private].argmax(1)),
         },
-        "dev": evaluate_dev(args.dev, fusion, fusion_path),
+        "dev": evaluate_dev(args.dev, fusion, fusion_path, args.model),
     }
-    (HERE / "fusion_report.json").write_text(json.dumps(report, indent=1) + "\n",
+    (args.out / "fusion_report.json").write_text(json.dumps(report, indent=1) + "\n",
                                              encoding="utf-8")
     print(json.dumps(report, indent=1))
+
+
+def _shown(path: Path) -> str:
+    """A model path as the provenance shows it: relative to the project when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(HERE.parent))
+    except ValueError:
+        return str(path)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,11 @@ accuracy, confusion matrix). Never writes any image.
 The faces are FER2013's own 48 x 48 crops. The application cuts faces to the same
 framing (animo_desktop/vision/alignment.py maps the landmarks onto their mean FER2013
 position); the augmentation's rotation, scale and shift cover the remaining differences.
+`--landmarks-cache FILE.npz` (the Face Landmarker's pass over FER2013,
+onnx_models/fer2013_landmarks.py; made on the first run, about 10 minutes) trains and tests
+on the faces re-cut by the application's own alignment instead. `--low-res`, `--gamma` and
+`--blur` add image-quality augmentations (loss of resolution, exposure, focus), each with
+its own probability; all of them are off by default, which is the shipped v1 recipe.
 
 Data cleaning: the 13 near-blank images are dropped, and so is every training image that
 is pixel-identical to a test image (531 such groups span the Kaggle split) so that the
@@ -104,9 +109,56 @@ def load_fer2013(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[E
     return images, labels, train, test, emotions, data["names"]
 
 
-def augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+LOW_RES_SIDES = (12, 32)  # --low-res: the face is shrunk to this many pixels, then enlarged
+GAMMA_RANGE = (0.7, 1.4)  # --gamma: log-uniform exponent on pixels / 255
+BLUR_SIGMAS = (0.5, 1.2)  # --blur: Gaussian blur, sigma in pixels of the 48 x 48 face
+
+
+def degrade(batch: torch.Tensor, generator: torch.Generator, low_res: float = 0.0,
+            gamma: float = 0.0, blur: float = 0.0) -> torch.Tensor:
+    """Image-quality augmentations for web photos and webcams, each drawn per face with
+    its own probability: a loss of resolution (the face shrunk to a random 12-32 px with
+    antialiasing, then enlarged back with bilinear interpolation), a gamma change
+    (0.7-1.4) and a Gaussian blur (sigma 0.5-1.2 px). Brightness and contrast need no
+    jitter: the network standardises each image. No random number is drawn for an
+    augmentation whose probability is 0, so the default run is the v1 recipe."""
+    n = batch.shape[0]
+    out = batch
+    if low_res > 0:
+        chosen = torch.rand(n, generator=generator) < low_res
+        sides = torch.randint(LOW_RES_SIDES[0], LOW_RES_SIDES[1] + 1, (n,), generator=generator)
+        out = out.clone()
+        for i in torch.nonzero(chosen).flatten().tolist():
+            side = int(sides[i])
+            small = F.interpolate(out[i:i + 1], size=(side, side), mode="bilinear",
+                                  align_corners=False, antialias=True)
+            out[i:i + 1] = F.interpolate(small, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear",
+                                         align_corners=False)
+    if gamma > 0:
+        chosen = torch.rand(n, generator=generator) < gamma
+        low, high = math.log(GAMMA_RANGE[0]), math.log(GAMMA_RANGE[1])
+        exponent = torch.exp(low + torch.rand(n, generator=generator) * (high - low))
+        exponent = torch.where(chosen, exponent, torch.ones(n))
+        out = 255.0 * (out.clamp(0, 255) / 255.0) ** exponent[:, None, None, None]
+    if blur > 0:
+        chosen = torch.rand(n, generator=generator) < blur
+        sigmas = BLUR_SIGMAS[0] + torch.rand(n, generator=generator) * (BLUR_SIGMAS[1]
+                                                                          - BLUR_SIGMAS[0])
+        offsets = torch.arange(-3, 4, dtype=torch.float32)
+        out = out.clone()
+        for i in torch.nonzero(chosen).flatten().tolist():
+            kernel = torch.exp(-0.5 * (offsets / sigmas[i]) ** 2)
+            kernel = kernel / kernel.sum()
+            padded = F.pad(out[i:i + 1], (3, 3, 3, 3), mode="replicate")
+            padded = F.conv2d(padded, kernel.view(1, 1, 1, 7))
+            out[i:i + 1] = F.conv2d(padded, kernel.view(1, 1, 7, 1))
+    return out
+
+
+def augment(batch: torch.Tensor, generator: torch.Generator, low_res: float = 0.0,
+            gamma: float = 0.0, blur: float = 0.0) -> torch.Tensor:
     """Random mirror, rotation (+-12 degrees), scale (0.9-1.1) and shift (+-10 %), and a
-    random erased patch: head pose, framing, glasses and hands."""
+    random erased patch: head pose, framing, glasses and hands; then degrade()."""
     n = batch.shape[0]
     angle = (torch.rand(n, generator=generator) * 2 - 1) * math.radians(12)
     scale = 0.9 + torch.rand(n, generator=generator) * 0.2
@@ -123,7 +175,7 @@ def augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         size = int(torch.randint(8, 17, (1,), generator=generator))
         top, left = torch.randint(0, INPUT_SIZE - size, (2,), generator=generator).tolist()
         out[i, :, top:top + size, left:left + size] = out[i].mean()
-    return out
+    return degrade(out, generator, low_res, gamma, blur)
 
 
 def predict(model: nn.Module, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
@@ -150,13 +202,36 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=16, help="channels of the first stage")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=HERE / "emotion_cnn.onnx")
+    parser.add_argument("--out", type=Path, default=HERE / "emotion_cnn.onnx",
+                        help="the ONNX model; the training JSON is written beside it")
+    parser.add_argument("--landmarks-cache", type=Path, metavar="FILE.npz",
+                        help="train and test on the faces re-cut by the application's "
+                             "alignment, from the Face Landmarker's FER2013 pass kept in "
+                             "this file (fer2013_landmarks.py; made if missing)")
+    parser.add_argument("--low-res", type=float, default=0.0, metavar="P",
+                        help="probability of shrinking a face to 12-32 px and back")
+    parser.add_argument("--gamma", type=float, default=0.0, metavar="P",
+                        help="probability of a gamma change (0.7-1.4)")
+    parser.add_argument("--blur", type=float, default=0.0, metavar="P",
+                        help="probability of a Gaussian blur (sigma 0.5-1.2 px)")
     args = parser.parse_args()
 
     torch.manual_seed(SEED)
     torch.set_num_threads(args.threads)
     generator = torch.Generator().manual_seed(SEED)
     images, labels, train, test, emotions, _ = load_fer2013(args.data)
+    fer2013_crops = images
+    faces = "FER2013's own 48 x 48 crops"
+    if args.landmarks_cache is not None:
+        from fer2013_landmarks import align_fer2013, landmark_fer2013
+
+        found, _, landmarks = landmark_fer2013(images, args.landmarks_cache)
+        images = align_fer2013(images, found, landmarks)
+        faces = (f"FER2013 re-cut by animo_desktop/vision/alignment.py from the Face "
+                 f"Landmarker's landmarks ({args.landmarks_cache.name}; faces not found, "
+                 f"{int((~found[train]).sum())} training and {int((~found[test]).sum())} "
+                 f"test, keep FER2013's crop)")
+        print(faces)
     x_train = torch.from_numpy(images[train]).float()[:, None]
     y_train = torch.from_numpy(labels[train])
     counts = np.bincount(labels[train], minlength=len(emotions))
@@ -177,7 +252,7 @@ def main() -> None:
         total_loss = 0.0
         for step in range(steps_per_epoch):
             index = order[step * args.batch_size:(step + 1) * args.batch_size]
-            batch = augment(x_train[index], generator)
+            batch = augment(x_train[index], generator, args.low_res, args.gamma, args.blur)
             loss = F.cross_entropy(model(batch), y_train[index], weight=class_weights,
                                    label_smoothing=0.1)
             optimiser.zero_grad()
@@ -198,7 +273,7 @@ def main() -> None:
         "batch_size": args.batch_size, "optimiser": "AdamW, one-cycle lr 3e-3, wd 5e-4",
         "loss": "cross-entropy, label smoothing 0.1, class weights 1/sqrt(frequency)",
         "augmentation": "mirror, rotation +-12 deg, scale 0.9-1.1, shift +-10 %, "
-                        "erased patch 8-16 px (p=0.25)",
+                        "erased patch 8-16 px (p=0.25)" + degradation(args),
         "training_images": int(train.sum()), "test_images": int(test.sum()),
         "training_minutes": round((time.time() - started) / 60, 1),
         "labels": [emotion.value for emotion in emotions],
@@ -207,10 +282,41 @@ def main() -> None:
         "test_recall": {emotion.value: round(float(r), 3) for emotion, r in zip(emotions, recall)},
         "test_confusion": matrix.tolist(),
     }
+    if args.landmarks_cache is not None:
+        report["faces"] = faces
+        report["landmarks_cache"] = str(args.landmarks_cache)
+        report["test_on_aligned_crops"] = True
+        # The same test faces, FER2013's own crops: what the re-cut changes.
+        own = predict(model, fer2013_crops[test]).argmax(1)
+        own_recall = (confusion(labels[test], own, len(emotions)).diagonal()
+                      / np.bincount(labels[test], minlength=len(emotions)))
+        report["test_on_fer2013_crops"] = {
+            "accuracy": round(float((own == labels[test]).mean()), 4),
+            "balanced_accuracy": round(float(own_recall.mean()), 4)}
+    if args.low_res or args.gamma or args.blur:
+        report["quality_augmentation"] = {
+            "low_res_p": args.low_res, "low_res_sides_px": list(LOW_RES_SIDES),
+            "low_res_resampling": "down: bilinear with antialiasing, up: bilinear",
+            "gamma_p": args.gamma, "gamma_range": list(GAMMA_RANGE),
+            "blur_p": args.blur, "blur_sigma_px": list(BLUR_SIGMAS)}
     print(json.dumps(report, indent=1))
     export(model, emotions, args.out)
     args.out.with_name(args.out.stem + "_training.json").write_text(json.dumps(report, indent=1)
                                                                     + "\n")
+
+
+def degradation(args: argparse.Namespace) -> str:
+    """The quality augmentations in words, for the training JSON ("" when none is on)."""
+    parts = []
+    if args.low_res:
+        parts.append(f"resolution loss to {LOW_RES_SIDES[0]}-{LOW_RES_SIDES[1]} px and back, "
+                     f"bilinear (p={args.low_res:g})")
+    if args.gamma:
+        parts.append(f"gamma {GAMMA_RANGE[0]}-{GAMMA_RANGE[1]} (p={args.gamma:g})")
+    if args.blur:
+        parts.append(f"Gaussian blur sigma {BLUR_SIGMAS[0]}-{BLUR_SIGMAS[1]} px "
+                     f"(p={args.blur:g})")
+    return "".join(", " + part for part in parts)
 
 
 def export(model: EmotionCNN, emotions: list[Emotion], path: Path) -> None:
