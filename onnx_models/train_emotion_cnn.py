@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors.torch import save_file
 from torch import nn
 
 from animo_desktop.emotions import Emotion
@@ -215,6 +216,11 @@ def main() -> None:
     parser.add_argument("--blur", type=float, default=0.0, metavar="P",
                         help="probability of a Gaussian blur (sigma 0.5-1.2 px)")
     args = parser.parse_args()
+    try:  # needed only by export(), at the end: fail now rather than after the training
+        import onnx  # noqa: F401
+    except ImportError:
+        parser.error("the onnx package is needed to export the model: "
+                     "pip install -e '.[train]'")
 
     torch.manual_seed(SEED)
     torch.set_num_threads(args.threads)
@@ -300,9 +306,13 @@ def main() -> None:
             "gamma_p": args.gamma, "gamma_range": list(GAMMA_RANGE),
             "blur_p": args.blur, "blur_sigma_px": list(BLUR_SIGMAS)}
     print(json.dumps(report, indent=1))
-    export(model, emotions, args.out)
+    # The figures and the weights first: a failed export must not lose an hour's training.
     args.out.with_name(args.out.stem + "_training.json").write_text(json.dumps(report, indent=1)
                                                                     + "\n")
+    checkpoint = args.out.with_suffix(".safetensors")  # no pickle, as everywhere in ANIMO
+    save_file(model.state_dict(), str(checkpoint))
+    export(model, emotions, args.out)
+    checkpoint.unlink()  # kept only when the export fails
 
 
 def degradation(args: argparse.Namespace) -> str:
