@@ -237,7 +237,7 @@ class SessionController(QObject):
         self.session, self.folder = session, folder
         self._begin(session)
         restored = sum(1 for record in session.artworks
-                       if record.file is not None and (folder.path / record.file).is_file())
+                       if (path := folder.image_path(record)) is not None and path.is_file())
         self.save_state()
         log.info("restored session %s with %d artworks", folder.path, restored)
         return restored
