@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 # Leaves installation mode. Three modifiers: a client at the keyboard will not hit it.
 KIOSK_EXIT_KEYS = "Ctrl+Alt+Shift+X"
 SIDE_PANEL_WIDTH = 300
+FIRST_LAUNCH_SIZE = (1280, 860)  # the canvas and the whole side panel side by side
 OTHER_COLOUR_TEXT = "Other colour…"
 
 SHORTCUTS_HELP = f"""<b>Keyboard</b><br>
@@ -553,8 +554,14 @@ class MainWindow(QMainWindow):
 
     # --- geometry and closing --------------------------------------------------------
     def restore_geometry(self, encoded: str) -> None:
-        if encoded:
-            self.restoreGeometry(QByteArray.fromBase64(encoded.encode("ascii")))
+        """Where the therapist left the window; on a first launch, centred and as large as
+        FIRST_LAUNCH_SIZE allows on this screen (Qt's default would hide half the panel)."""
+        if encoded and self.restoreGeometry(QByteArray.fromBase64(encoded.encode("ascii"))):
+            return
+        screen = self.screen().availableGeometry()
+        self.resize(min(FIRST_LAUNCH_SIZE[0], int(screen.width() * 0.9)),
+                    min(FIRST_LAUNCH_SIZE[1], int(screen.height() * 0.9)))
+        self.move(screen.center() - self.rect().center())
 
     def encoded_geometry(self) -> str:
         return bytes(self.saveGeometry().toBase64()).decode("ascii")

@@ -414,3 +414,24 @@ def test_an_empty_canvas_takes_a_new_background_at_once(launch, qtbot):
     wait_for_canvas(qtbot, controller)
     assert controller.render().getpixel((0, 0)) == (0x2b, 0x29, 0x27)
     assert shows_exactly(window.canvas_view, controller.render())
+
+
+def test_a_first_launch_opens_a_large_centred_window_and_later_ones_where_it_was_left(
+        launch, qtbot):
+    from animo_desktop.ui.main_window import FIRST_LAUNCH_SIZE
+    window, controller = launch()
+    screen = window.screen().availableGeometry()
+    smallest = window.minimumSize()  # the window never gets smaller, even on a small screen
+    expected = (max(smallest.width(), min(FIRST_LAUNCH_SIZE[0], int(screen.width() * 0.9))),
+                max(smallest.height(), min(FIRST_LAUNCH_SIZE[1], int(screen.height() * 0.9))))
+    assert (window.width(), window.height()) == expected
+    # Centred: as much room on either side, but for the window frame's few pixels.
+    frame = window.frameGeometry()
+    assert abs((frame.left() - screen.left()) - (screen.right() - frame.right())) <= 4
+    assert abs((frame.top() - screen.top()) - (screen.bottom() - frame.bottom())) <= 4
+    window.resize(800, 600)
+    saved = window.encoded_geometry()
+    window.restore_geometry(saved)
+    assert (window.width(), window.height()) == (800, 600)
+    window.restore_geometry("bm9uc2Vuc2U=")  # damaged ("nonsense"): the first-launch size
+    assert (window.width(), window.height()) == expected
