@@ -1,9 +1,10 @@
 """The Stable Diffusion 1.5 backend: one pipeline, seven preloaded emotion LoRAs.
 
 Constructed in the generation thread (loading takes seconds to minutes); `generate` makes
-one artwork: switch the emotion's LoRA in place, build the prompt, sample (DPM++ 2M
-Karras, or the few-step scheduler when the manifest fuses an LCM-LoRA), optionally from
-the painter's artwork as a palette guide, with a latent preview at every step.
+one artwork: switch the emotion's LoRA in place, build the prompt and encode it whole
+(any length: prompt_encoding), sample (DPM++ 2M Karras, or the few-step scheduler when
+the manifest fuses an LCM-LoRA), optionally from the painter's artwork as a palette
+guide, with a latent preview at every step.
 
 Faults never end the session: out of GPU memory retries with VAE slicing and tiling,
 then at a smaller size, then hands the job to the built-in painter; a safety-checker hit
@@ -30,6 +31,7 @@ from animo_desktop.generation.model_loading import (LoadProgress, choose_device,
                                                     model_hash)
 from animo_desktop.generation.model_locator import ModelSource
 from animo_desktop.generation.painter_backend import PainterBackend
+from animo_desktop.generation.prompt_encoding import encode_prompts
 from animo_desktop.generation.prompts import NEGATIVE_PROMPT, build_prompt
 from animo_desktop.messages import (Artwork, ArtworkMetadata, BackendInfo, GenerationProgress,
                                     GenerationRequest)
@@ -65,6 +67,9 @@ class _Plan:
     """How one attempt runs: the out-of-memory fallback chain changes these."""
     size: int
     memory_saving: bool = False
+
+
+_PromptEmbeddings = tuple[torch.Tensor, torch.Tensor]  # positive, negative
 
 
 class _SafetyFlagged(Exception):
@@ -144,11 +149,14 @@ class DiffusionBackend:
         lora = self.loras.lora_for(emotion) if lora_weight else None
         prompt = build_prompt(emotion, request.theme, self.manifest.entry(emotion),
                               with_trigger_words=lora is not None)
+        # After the switch: a LoRA may change the text encoder too.
+        embeddings = encode_prompts(self._pipeline.tokenizer, self._pipeline.text_encoder,
+                                    prompt, NEGATIVE_PROMPT)
         notices: list[str] = []
         seed = request.seed
         for plan in self._fallback_plans():
             try:
-                image, seed = self._render_safely(request, prompt, plan, on_progress)
+                image, seed = self._render_safely(request, embeddings, plan, on_progress)
                 break
             except torch.OutOfMemoryError as error:
                 log.warning("out of memory at %d px (memory saving %s): %s", plan.size,
@@ -190,19 +198,19 @@ class DiffusionBackend:
         smaller = max(8, int(size * SMALLER_SIZE_FACTOR) // 8 * 8)
         return [_Plan(size), _Plan(size, memory_saving=True), _Plan(smaller, memory_saving=True)]
 
-    def _render_safely(self, request: GenerationRequest, prompt: str, plan: _Plan,
-                       on_progress: ProgressCallback) -> tuple[Image.Image, int]:
+    def _render_safely(self, request: GenerationRequest, embeddings: _PromptEmbeddings,
+                       plan: _Plan, on_progress: ProgressCallback) -> tuple[Image.Image, int]:
         """Render; when the safety checker flags the image, try the next seeds."""
         for attempt in range(self.settings.safety_retries + 1):
             seed = request.seed + attempt
-            image, flagged = self._render(request, prompt, seed, plan, on_progress)
+            image, flagged = self._render(request, embeddings, seed, plan, on_progress)
             if not flagged:
                 return image, seed
             log.warning("safety checker flagged job %d seed %d; regenerating", request.job_id, seed)
         raise _SafetyFlagged()
 
-    def _render(self, request: GenerationRequest, prompt: str, seed: int, plan: _Plan,
-                on_progress: ProgressCallback) -> tuple[Image.Image, bool]:
+    def _render(self, request: GenerationRequest, embeddings: _PromptEmbeddings, seed: int,
+                plan: _Plan, on_progress: ProgressCallback) -> tuple[Image.Image, bool]:
         if plan.memory_saving:
             # Stays on for the rest of the session: this GPU has shown it needs it.
             self._pipeline.vae.enable_slicing()
@@ -217,7 +225,8 @@ class DiffusionBackend:
                 raise GenerationInterrupted(f"job {request.job_id} stopped at step {step + 1}")
             return tensors
 
-        common = dict(prompt=prompt, negative_prompt=NEGATIVE_PROMPT,
+        prompt_embeds, negative_prompt_embeds = embeddings
+        common = dict(prompt_embeds=prompt_embeds, negative_prompt_embeds=negative_prompt_embeds,
                       num_inference_steps=self.steps, guidance_scale=self.guidance_scale,
                       generator=torch.Generator("cpu").manual_seed(seed),
                       callback_on_step_end=on_step_end)
