@@ -42,10 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _write_model(folder: Path, full_size: bool):
     """Save the model and its LoRAs under folder: (model folder, LoRA folder, manifest
     text, few-step LoRA file)."""
-    from safetensors.torch import save_file
-
     from animo_desktop.generation.lora_manifest import MANIFEST_NAME
-    from animo_desktop.generation.tiny_model import random_lora, write_tiny_model
+    from animo_desktop.generation.tiny_model import write_tiny_model
 
     if not full_size:
         model = write_tiny_model(folder)
@@ -54,17 +52,30 @@ def _write_model(folder: Path, full_size: bool):
     pipeline = _full_size_random_pipeline()
     model_folder, lora_dir = folder / "sd15-random", folder / "lora"
     pipeline.save_pretrained(model_folder, safe_serialization=True)
-    lora_dir.mkdir()
+    manifest, few_step = write_random_loras(pipeline, lora_dir, FULL_SIZE_LORA_RANK,
+                                            FULL_SIZE_LORA_GAIN)
+    return model_folder, lora_dir, manifest, few_step
+
+
+def write_random_loras(pipeline, lora_dir: Path, rank: int, gain: float) -> tuple[str, Path]:
+    """Seven random emotion LoRAs of this rank and their manifest in lora_dir, and a
+    few-step LoRA beside them (left out of the manifest): (manifest text, few-step file)."""
+    from safetensors.torch import save_file
+
+    from animo_desktop.generation.lora_manifest import MANIFEST_NAME
+    from animo_desktop.generation.tiny_model import random_lora
+
+    lora_dir.mkdir(parents=True)
     lines = []
     for index, emotion in enumerate(ALL_EMOTIONS):
         file = lora_dir / f"{emotion.value}.safetensors"
-        save_file(random_lora(pipeline, index, kohya=False, rank=FULL_SIZE_LORA_RANK,
-                              gain=FULL_SIZE_LORA_GAIN), str(file))
+        save_file(random_lora(pipeline, index, kohya=False, rank=rank, gain=gain), str(file))
         lines += [f"[emotions.{emotion.value}]", f'file = "{file.name}"', ""]
+    manifest = "\n".join(lines)
+    (lora_dir / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
     few_step = lora_dir / "few-step.safetensors"
-    save_file(random_lora(pipeline, 99, kohya=False, rank=64, gain=FULL_SIZE_LORA_GAIN),
-              str(few_step))
-    return model_folder, lora_dir, "\n".join(lines), few_step
+    save_file(random_lora(pipeline, 99, kohya=False, rank=2 * rank, gain=gain), str(few_step))
+    return manifest, few_step
 
 
 def _full_size_random_pipeline():
