@@ -3,7 +3,7 @@
     python onnx_models/fit_fusion.py --data ../shared/datasets/fer2013_48x48.npz \
         --dev ../shared/faces/dev
 
-Run after train_emotion_cnn.py. About 10 minutes on a 2-core CPU, most of it running the
+Run after merge_emotion_cnns.py. About 10 minutes on a 2-core CPU, most of it running the
 Face Landmarker on the 35,887 FER2013 faces. Writes onnx_models/emotion_fusion.json (the
 fitted numbers, read by animo_desktop/vision/fusion.py) and fusion_report.json (every
 figure quoted in onnx_models/README.md). Writes no image.

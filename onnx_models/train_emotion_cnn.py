@@ -1,21 +1,23 @@
-"""Train ANIMO's emotion CNN on FER2013 and export it to ONNX.
+"""Train one of ANIMO's emotion CNNs on FER2013 and export it to ONNX.
 
-    python onnx_models/train_emotion_cnn.py --data ../shared/datasets/fer2013_48x48.npz
+    python onnx_models/train_emotion_cnn.py --out /tmp/emotion_cnn_v1.onnx
+    python onnx_models/train_emotion_cnn.py --landmarks-cache /tmp/fer2013_landmarks.npz \
+        --low-res 0.4 --gamma 0.3 --blur 0.1 --out /tmp/emotion_cnn_v2.onnx
 
 Reproducible: fixed seed, fixed split (Kaggle train for training, Kaggle PublicTest +
 PrivateTest for testing), augmentation and schedule below; about 45 minutes on an idle
-2-core CPU. Writes
-onnx_models/emotion_cnn.onnx and emotion_cnn_training.json (settings, FER2013 test
-accuracy, confusion matrix). Never writes any image.
+2-core CPU. Writes the model at --out and its training JSON beside it (settings, FER2013
+test accuracy, confusion matrix). Never writes any image. The model ANIMO ships is the
+mean of the two CNNs above, merged into one file by merge_emotion_cnns.py.
 
-The faces are FER2013's own 48 x 48 crops. The application cuts faces to the same
+v1 trains on FER2013's own 48 x 48 crops. The application cuts faces to the same
 framing (animo_desktop/vision/alignment.py maps the landmarks onto their mean FER2013
 position); the augmentation's rotation, scale and shift cover the remaining differences.
-`--landmarks-cache FILE.npz` (the Face Landmarker's pass over FER2013,
-onnx_models/fer2013_landmarks.py; made on the first run, about 10 minutes) trains and tests
-on the faces re-cut by the application's own alignment instead. `--low-res`, `--gamma` and
-`--blur` add image-quality augmentations (loss of resolution, exposure, focus), each with
-its own probability; all of them are off by default, which is the shipped v1 recipe.
+v2 (`--landmarks-cache FILE.npz`: the Face Landmarker's pass over FER2013,
+onnx_models/fer2013_landmarks.py; made on the first run, about 10 minutes) trains and
+tests on the faces re-cut by the application's own alignment instead. `--low-res`,
+`--gamma` and `--blur` add image-quality augmentations (loss of resolution, exposure,
+focus), each with its own probability; all of them are off by default (v1's recipe).
 
 Data cleaning: the 13 near-blank images are dropped, and so is every training image that
 is pixel-identical to a test image (531 such groups span the Kaggle split) so that the
@@ -203,7 +205,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=16, help="channels of the first stage")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=HERE / "emotion_cnn.onnx",
+    parser.add_argument("--out", type=Path, required=True,
                         help="the ONNX model; the training JSON is written beside it")
     parser.add_argument("--landmarks-cache", type=Path, metavar="FILE.npz",
                         help="train and test on the faces re-cut by the application's "

@@ -4,10 +4,10 @@ FER2013's faces are 48 x 48 crops from a face detector: roughly from the top of 
 forehead to the chin, cheek to cheek. The crop below maps a face's landmarks onto the
 mean FER2013 position of the same landmarks (measured by running the Face Landmarker on
 the FER2013 training images; onnx_models/fit_fusion.py prints them), after rotating the
-face so that the eyes are level. The shipped CNN was trained on FER2013's own crops, and
-this framing costs it a little: on the FER2013 private test its balanced accuracy is
-62.8 % on the original crops and 60.2 % on crops re-cut by this function
-(onnx_models/README.md). Only landmarks that expressions barely move take part (eye
+face so that the eyes are level. Of the two CNNs in the shipped model, one was trained
+on FER2013's own crops, which this framing costs a little (balanced accuracy on the
+FER2013 private test 62.8 % on the original crops, 60.2 % on crops re-cut by this
+function), and the other on crops re-cut by this function (onnx_models/README.md). Only landmarks that expressions barely move take part (eye
 corners, nose, cheeks, forehead): an open mouth or a smile must not change the framing.
 """
 

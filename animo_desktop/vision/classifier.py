@@ -1,4 +1,5 @@
-"""The emotion CNN (onnx_models/emotion_cnn.onnx) run with onnxruntime.
+"""The emotion CNN (onnx_models/emotion_cnn.onnx: two CNNs averaged in one graph) run
+with onnxruntime.
 
 onnxruntime-gpu lists the CUDA provider whether or not CUDA can start: without CUDA 13
 and cuDNN 9 it prints an error and a warning and silently runs on the CPU. The session is

@@ -52,11 +52,14 @@ def test_the_expert_reads_a_smile_as_joy_and_raised_brows_with_an_open_jaw_as_su
                           jawOpen=0.7, eyeSquint=0.2) is Emotion.SURPRISE
 
 
-def test_an_undecided_cnn_leaves_the_choice_to_the_blendshapes(fusion):
-    undecided = np.full(len(ALL_EMOTIONS), 1 / len(ALL_EMOTIONS), dtype=np.float32)
+def test_the_blendshapes_decide_where_the_cnn_hesitates(fusion):
+    hesitant = np.full(len(ALL_EMOTIONS), 0.05, dtype=np.float32)
+    hesitant[[ALL_EMOTIONS.index(Emotion.JOY), ALL_EMOTIONS.index(Emotion.SURPRISE)]] = 0.375
     smile = blendshapes(mouthSmile=0.9, eyeSquint=0.5)
-    fused = softmax(fusion.logits(undecided, smile))
-    assert ALL_EMOTIONS[int(np.argmax(fused))] is Emotion.JOY
+    astonished = blendshapes(browInnerUp=0.8, browOuterUp=0.8, eyeWide=0.5, jawOpen=0.7)
+    for face, expected in ((smile, Emotion.JOY), (astonished, Emotion.SURPRISE)):
+        fused = softmax(fusion.logits(hesitant, face))
+        assert ALL_EMOTIONS[int(np.argmax(fused))] is expected
 
 
 def test_a_confident_cnn_outweighs_a_resting_face(fusion):
