@@ -6,7 +6,8 @@ and few-step sampling (an LCM-style LoRA fused at load, 4 steps, guidance 1.5).
 
 Default: the tiny random model on the CPU (a smoke run). `--full-size-random` builds the
 full SD 1.5 architecture from ANIMO's shipped configs with random fp16 weights and seven
-rank-32 LoRAs (needs a CUDA GPU): the figures then stand for a real SD 1.5 checkpoint.
+rank-32 LoRAs, half of them in the Kohya layout as for the tiny model (needs a CUDA GPU):
+the figures then stand for a real SD 1.5 checkpoint.
 """
 
 from __future__ import annotations
@@ -43,39 +44,19 @@ def _write_model(folder: Path, full_size: bool):
     """Save the model and its LoRAs under folder: (model folder, LoRA folder, manifest
     text, few-step LoRA file)."""
     from animo_desktop.generation.lora_manifest import MANIFEST_NAME
-    from animo_desktop.generation.tiny_model import write_tiny_model
+    from animo_desktop.generation.tiny_model import write_random_loras, write_tiny_model
 
-    if not full_size:
+    if full_size:
+        pipeline = _full_size_random_pipeline()
+        model_folder, lora_dir = folder / "sd15-random", folder / "lora"
+        pipeline.save_pretrained(model_folder, safe_serialization=True)
+        few_step = write_random_loras(pipeline, lora_dir, rank=FULL_SIZE_LORA_RANK,
+                                      gain=FULL_SIZE_LORA_GAIN)
+    else:
         model = write_tiny_model(folder)
-        manifest = (model.lora_dir / MANIFEST_NAME).read_text(encoding="utf-8")
-        return model.folder, model.lora_dir, manifest, model.few_step_lora
-    pipeline = _full_size_random_pipeline()
-    model_folder, lora_dir = folder / "sd15-random", folder / "lora"
-    pipeline.save_pretrained(model_folder, safe_serialization=True)
-    manifest, few_step = write_random_loras(pipeline, lora_dir, FULL_SIZE_LORA_RANK,
-                                            FULL_SIZE_LORA_GAIN)
+        model_folder, lora_dir, few_step = model.folder, model.lora_dir, model.few_step_lora
+    manifest = (lora_dir / MANIFEST_NAME).read_text(encoding="utf-8")
     return model_folder, lora_dir, manifest, few_step
-
-
-def write_random_loras(pipeline, lora_dir: Path, rank: int, gain: float) -> tuple[str, Path]:
-    """Seven random emotion LoRAs of this rank and their manifest in lora_dir, and a
-    few-step LoRA beside them (left out of the manifest): (manifest text, few-step file)."""
-    from safetensors.torch import save_file
-
-    from animo_desktop.generation.lora_manifest import MANIFEST_NAME
-    from animo_desktop.generation.tiny_model import random_lora
-
-    lora_dir.mkdir(parents=True)
-    lines = []
-    for index, emotion in enumerate(ALL_EMOTIONS):
-        file = lora_dir / f"{emotion.value}.safetensors"
-        save_file(random_lora(pipeline, index, kohya=False, rank=rank, gain=gain), str(file))
-        lines += [f"[emotions.{emotion.value}]", f'file = "{file.name}"', ""]
-    manifest = "\n".join(lines)
-    (lora_dir / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
-    few_step = lora_dir / "few-step.safetensors"
-    save_file(random_lora(pipeline, 99, kohya=False, rank=2 * rank, gain=gain), str(few_step))
-    return manifest, few_step
 
 
 def _full_size_random_pipeline():

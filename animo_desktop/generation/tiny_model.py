@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from animo_desktop.emotions import ALL_EMOTIONS, Emotion
+from animo_desktop.emotions import ALL_EMOTIONS
 from animo_desktop.generation.clip_tokenizer import MAX_PROMPT_TOKENS, build_clip_tokenizer
 from animo_desktop.generation.ldm_checkpoint import save_single_file
 from animo_desktop.generation.lora_manifest import MANIFEST_NAME
@@ -95,12 +95,24 @@ def random_lora(pipeline, seed: int, kohya: bool, rank: int = TINY_LORA_RANK,
     return lora
 
 
-def _manifest_text(files: dict[Emotion, str]) -> str:
-    lines = ["# Tiny RANDOM test LoRAs made by `animo make-tiny-model` (images are noise).", ""]
-    for emotion, file in files.items():
+def write_random_loras(pipeline, lora_dir: Path, seed: int = 0, rank: int = TINY_LORA_RANK,
+                       gain: float = TINY_LORA_GAIN) -> Path:
+    """Seven random emotion LoRAs for this pipeline and their manifest in lora_dir, every
+    other one in the Kohya layout, and a random few-step LoRA beside them (not in the
+    manifest), whose path is returned."""
+    lora_dir.mkdir(parents=True, exist_ok=True)
+    lines = ["# RANDOM test LoRAs made by ANIMO (make-tiny-model, bench generation): they "
+             "carry no style, and the images are noise.", ""]
+    for index, emotion in enumerate(ALL_EMOTIONS):
+        kohya = index % 2 == 1
+        file = f"{emotion.value}{'-kohya' if kohya else ''}.safetensors"
+        save_file(random_lora(pipeline, seed + 1 + index, kohya, rank, gain), str(lora_dir / file))
         lines += [f"[emotions.{emotion.value}]", f'file = "{file}"', "weight = 1.0",
                   f'trigger_words = ["{emotion.display_name} artstyle"]', ""]
-    return "\n".join(lines)
+    (lora_dir / MANIFEST_NAME).write_text("\n".join(lines), encoding="utf-8")
+    few_step = lora_dir / "few-step.safetensors"
+    save_file(random_lora(pipeline, seed + 100, False, rank, gain), str(few_step))
+    return few_step
 
 
 def write_tiny_model(destination: Path, seed: int = 0) -> TinyModel:
@@ -108,17 +120,10 @@ def write_tiny_model(destination: Path, seed: int = 0) -> TinyModel:
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     pipeline = build_tiny_pipeline(seed)
-    model = TinyModel(destination / "tiny-sd15", destination / "tiny-sd15.safetensors",
-                      destination / "lora", destination / "lora" / "few-step.safetensors")
-    pipeline.save_pretrained(model.folder, safe_serialization=True)
-    save_single_file(pipeline, model.checkpoint)
-    model.lora_dir.mkdir(exist_ok=True)
-    files = {}
-    for index, emotion in enumerate(ALL_EMOTIONS):
-        kohya = index % 2 == 1
-        files[emotion] = f"{emotion.value}{'-kohya' if kohya else ''}.safetensors"
-        save_file(random_lora(pipeline, seed + 1 + index, kohya), str(model.lora_dir / files[emotion]))
-    save_file(random_lora(pipeline, seed + 100, kohya=False), str(model.few_step_lora))
-    (model.lora_dir / MANIFEST_NAME).write_text(_manifest_text(files), encoding="utf-8")
+    model_folder, lora_dir = destination / "tiny-sd15", destination / "lora"
+    pipeline.save_pretrained(model_folder, safe_serialization=True)
+    checkpoint = destination / "tiny-sd15.safetensors"
+    save_single_file(pipeline, checkpoint)
+    few_step = write_random_loras(pipeline, lora_dir, seed)
     (destination / "README.txt").write_text(NOTICE, encoding="utf-8")
-    return model
+    return TinyModel(model_folder, checkpoint, lora_dir, few_step)
