@@ -25,12 +25,12 @@ HERE = Path(__file__).resolve().parent
 
 
 def merge(members: list[Path]) -> onnx.ModelProto:
-    first = onnx.load(str(members[0]))
+    models = [onnx.load(str(path)) for path in members]
+    first = models[0]
     metadata = {entry.key: entry.value for entry in first.metadata_props}
     shared_input, output = first.graph.input[0], first.graph.output[0]
     nodes, initializers, outputs = [], [], []
-    for index, path in enumerate(members):
-        model = onnx.load(str(path))
+    for index, (path, model) in enumerate(zip(members, models)):
         labels = {entry.key: entry.value for entry in model.metadata_props}.get("labels")
         if labels != metadata["labels"] or model.opset_import != first.opset_import:
             raise SystemExit(f"{path}: other labels or opset than {members[0]}")

@@ -7,8 +7,9 @@ the FER2013 training images; onnx_models/fit_fusion.py prints them), after rotat
 face so that the eyes are level. Of the two CNNs in the shipped model, one was trained
 on FER2013's own crops, which this framing costs a little (balanced accuracy on the
 FER2013 private test 62.8 % on the original crops, 60.2 % on crops re-cut by this
-function), and the other on crops re-cut by this function (onnx_models/README.md). Only landmarks that expressions barely move take part (eye
-corners, nose, cheeks, forehead): an open mouth or a smile must not change the framing.
+function), and the other on crops re-cut by this function (onnx_models/README.md).
+Only landmarks that expressions barely move take part (eye corners, nose, cheeks,
+forehead): an open mouth or a smile must not change the framing.
 """
 
 from __future__ import annotations
