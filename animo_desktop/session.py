@@ -220,10 +220,13 @@ class SessionFolder:
         return file.relative_to(self.path).as_posix()
 
     def save(self, session: Session) -> None:
-        # Rewritten after every artwork, on the UI thread: no indent, so that Python's C
-        # encoder writes it (a quarter of the time with a thousand artworks).
+        self.write_state(session.to_dict())
+
+    def write_state(self, state: dict[str, Any]) -> None:
+        """Write `Session.to_dict()`'s state. Rewritten after every artwork: no indent, so
+        that Python's C encoder writes it (a quarter of the time with a thousand artworks)."""
         atomic_write_bytes(self.state_file,
-                           json.dumps(session.to_dict(), ensure_ascii=False).encode("utf-8"))
+                           json.dumps(state, ensure_ascii=False).encode("utf-8"))
 
     def load(self) -> Session:
         """Read the session, recovering artworks saved after the last state write."""

@@ -1,8 +1,8 @@
 """Coordinates one session in the UI thread: emotion in, requests out, artworks kept.
 
 It owns no widget. The window shows what its signals say and calls its slots; the
-generation worker and the canvas painter run in their own threads and talk to it only
-through signals. It keeps no artwork image: the session folder holds the originals and
+generation worker, the canvas painter and the session writer run in their own threads
+and talk to it only through signals. It keeps no artwork image: the session folder holds the originals and
 the painter reads them back when the layout changes.
 """
 
@@ -35,6 +35,7 @@ from animo_desktop.session_export import export_session_data
 from animo_desktop.storage import atomic_write_png, encode_png
 from animo_desktop.ui.canvas_painter import AddJob, CanvasPainter, ComposeJob, Painted
 from animo_desktop.ui.generation_worker import BackendFactory, GenerationWorker
+from animo_desktop.ui.session_writer import SessionWriter, StateSave
 from animo_desktop.ui.worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,17 @@ class SessionController(QObject):
         self._supervise(self._painter)
         self._painter.restarted.connect(self._painter_restarted)
 
+        writer = SessionWriter()
+        self._writer = WorkerThread(writer, writer.start, "animo-autosave", self)
+        self._saves = _SaveRelay(self)
+        self._saves.save_requested.connect(writer.write)
+        writer.written.connect(self._on_state_written)
+        # The save the writer works on, and what it has yet to write: the newest state of
+        # each session folder (a session that just ended keeps its own until written).
+        self._saving: StateSave | None = None
+        self._unwritten: dict[Path, tuple[SessionFolder, Session]] = {}
+        self._writer_stopped = False
+
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._tick)
@@ -151,6 +163,7 @@ class SessionController(QObject):
         self._generation.stop()
         if self._painter.is_running:
             self._painter.stop()  # a relayout in progress stops at its next artwork
+        self._finish_saving()
 
     # --- emotion -------------------------------------------------------------------------
     @property
@@ -448,27 +461,73 @@ class SessionController(QObject):
         self._request.fall_back_requested.emit()
 
     def save_state(self) -> None:
-        """Write the session state, and any artwork whose file could not be written
-        before (a full disk that has room again). Told once when it starts failing and
-        once when it works again, not at every artwork in between."""
+        """Have the session state written (by the session writer, in its thread), and
+        write here any artwork whose file could not be written before (a full disk that
+        has room again)."""
         if self.state is not SessionState.ENDED:
             self.session.elapsed = self.session_time()
         self._save_unsaved_artworks()
-        try:
-            self.folder.save(self.session)
-        except OSError as error:
+        self._unwritten[self.folder.state_file] = (self.folder, self.session)
+        if self._saving is None:
+            self._write_next()
+
+    @property
+    def is_saved(self) -> bool:
+        """Whether every state asked for so far is on disk (or failed to get there)."""
+        return self._saving is None and not self._unwritten
+
+    def _write_next(self) -> None:
+        if not self._unwritten:
+            return
+        if self._writer_stopped:  # a change after the quit (an artwork on its way)
+            self._write_here()
+            return
+        folder, session = self._unwritten.pop(next(iter(self._unwritten)))
+        if not self._writer.is_running:
+            self._writer.start()
+        # The state is taken now, not when asked for: a burst of changes is one write.
+        self._saving = StateSave(folder, session.to_dict())
+        self._saves.save_requested.emit(self._saving)
+
+    @Slot(object, object)
+    def _on_state_written(self, save: StateSave, error: Exception | None) -> None:
+        """Told once when autosave starts failing and once when it works again, not at
+        every artwork in between."""
+        if save is not self._saving:
+            return  # answered after shutdown wrote it here
+        self._saving = None
+        if error is not None:
             log.error("autosave failed: %s", error)
             if not self._autosave_failing:
+                reason = getattr(error, "strerror", None) or error
                 self.message.emit("error", f"The session could not be autosaved "
-                                           f"({error.strerror or error}); it goes on in "
-                                           "memory and is saved as soon as it can be.")
+                                           f"({reason}); it goes on in memory and is saved "
+                                           "as soon as it can be.")
             self._autosave_failing = True
-            return
-        if self._autosave_failing:
+        elif self._autosave_failing:
             self._autosave_failing = False
             log.info("autosave works again")
             self.message.emit("info", "Autosave works again: the session and all its "
                                       "artworks are saved.")
+        self._write_next()
+
+    def _finish_saving(self) -> None:
+        """Stop the writer and write here what it may not have: nothing is lost at quit."""
+        self._writer_stopped = True
+        if self._writer.is_running:
+            self._writer.stop()
+        self._write_here()
+
+    def _write_here(self) -> None:
+        pending = [(self._saving.folder, self._saving.state)] if self._saving else []
+        pending += [(folder, session.to_dict()) for folder, session in self._unwritten.values()]
+        self._saving = None
+        self._unwritten.clear()
+        for folder, state in pending:  # in-flight first: the newer state lands last
+            try:
+                folder.write_state(state)
+            except OSError as error:
+                log.error("the session state could not be saved: %s", error)
 
     def _save_unsaved_artworks(self) -> None:
         """Write the artworks kept in memory when their save failed. Rare (a disk that
@@ -530,7 +589,6 @@ class SessionController(QObject):
         self.exported.emit(str(path))
         return True
 
-
     def export_session_data(self, destination: Path) -> bool:
         """The opt-in export: canvas, every artwork, the timeline (health data)."""
         if self.session is None or self.folder is None:
@@ -548,6 +606,12 @@ class SessionController(QObject):
         log.info("exported the session data to %s", destination)
         self.exported.emit(str(destination))
         return True
+
+
+class _SaveRelay(QObject):
+    """Carries the session state to the session writer's thread (queued)."""
+
+    save_requested = Signal(object)  # StateSave
 
 
 class _RequestRelay(QObject):

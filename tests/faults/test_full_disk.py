@@ -19,7 +19,7 @@ from animo_desktop.emotions import Emotion
 from animo_desktop.session import SESSION_METADATA_KEY
 from animo_desktop.storage import read_png_text
 from tests.faults.conftest import logged, told
-from tests.ui.conftest import wait_for_artworks, wait_for_canvas
+from tests.ui.conftest import wait_for_artworks, wait_for_canvas, wait_for_saved
 
 REASONS = {errno.ENOSPC: "No space left on device", errno.EACCES: "Permission denied"}
 
@@ -131,6 +131,7 @@ def test_a_full_disk_at_autosave_keeps_the_last_good_state_and_the_next_autosave
     good = state.read_bytes()  # the last state written before the disk filled up
     count = len(controller.session.artworks)
     wait_for_artworks(qtbot, controller, count + 2)
+    wait_for_saved(qtbot, controller)
     # Told once, not at each of the artworks that came while the disk was full.
     assert len(told(shown, "error", "The session could not be autosaved "
                                     "(No space left on device)", "it goes on in memory")) == 1
@@ -142,6 +143,7 @@ def test_a_full_disk_at_autosave_keeps_the_last_good_state_and_the_next_autosave
 
     disk.free()
     wait_for_artworks(qtbot, controller, len(records) + 1)
+    wait_for_saved(qtbot, controller)
     assert saved_indices(state) == [r.index for r in controller.session.artworks]
     assert controller.folder.load().artworks[-1].index == controller.session.artworks[-1].index
     assert told(shown, "info", "Autosave works again")
@@ -164,6 +166,7 @@ def test_a_full_disk_at_an_artworks_save_keeps_it_on_the_canvas_and_in_memory(
     assert logged(caplog, logging.ERROR, "could not be saved", "No space left on device")
     # No half-written PNG, no temporary, no sidecar without its image.
     assert sorted(path.name for path in artworks.iterdir()) == files_before
+    wait_for_saved(qtbot, controller)
     assert hidden_files(controller.folder.path) == []
     assert saved_indices(controller.folder.state_file) == [saved.index, unsaved.index]
 
@@ -179,6 +182,7 @@ def test_a_full_disk_at_an_artworks_save_keeps_it_on_the_canvas_and_in_memory(
     disk.free()
     controller.request_artwork(Emotion.FEAR)
     wait_for_artworks(qtbot, controller, 3)
+    wait_for_saved(qtbot, controller)
     assert (controller.folder.path / controller.session.artworks[-1].file).is_file()
     # The artwork kept in memory is written at the first autosave with room on the disk,
     # so a crash from now on loses nothing.

@@ -36,3 +36,8 @@ def wait_for_artworks(qtbot, controller, count, timeout=10000):
 def wait_for_canvas(qtbot, controller, timeout=10000):
     """Until the canvas painter (its own thread) shows every artwork where it belongs."""
     qtbot.waitUntil(lambda: controller.canvas_is_current, timeout=timeout)
+
+
+def wait_for_saved(qtbot, controller, timeout=10000):
+    """Until the session writer (its own thread) has written every state asked for."""
+    qtbot.waitUntil(lambda: controller.is_saved, timeout=timeout)

@@ -11,7 +11,7 @@ from animo_desktop.storage import read_png_text
 from animo_desktop.ui.session_controller import SessionState
 from animo_desktop.ui.summary_dialog import SummaryDialog
 from PySide6.QtWidgets import QLabel
-from tests.ui.conftest import wait_for_artworks, wait_for_canvas
+from tests.ui.conftest import wait_for_artworks, wait_for_canvas, wait_for_saved
 
 
 def shows_exactly(view, image):
@@ -69,6 +69,7 @@ def test_each_artwork_is_saved_at_once_and_the_state_autosaved(launch, qtbot):
     wait_for_artworks(qtbot, controller, 1)
     record = controller.session.artworks[0]
     assert (controller.folder.path / record.file).is_file()
+    wait_for_saved(qtbot, controller)
     saved = json.loads(controller.folder.state_file.read_text())
     assert [a["seed"] for a in saved["artworks"]] == [record.metadata.seed]
 
@@ -180,6 +181,7 @@ def test_restore_after_a_crash_brings_back_the_canvas(launch, qtbot, tmp_path):
 def test_declining_restore_closes_the_old_session_and_starts_anew(launch, qtbot, tmp_path):
     _, controller = launch()
     wait_for_artworks(qtbot, controller, 1)
+    wait_for_saved(qtbot, controller)
     root = tmp_path / "declined"
     import shutil
     shutil.copytree(controller.folder.path, root / controller.folder.path.name)
@@ -305,6 +307,7 @@ def test_an_artwork_can_be_inspected_removed_and_varied(launch, qtbot):
     assert window.canvas_view.artwork_count == 1
     assert shows_exactly(window.canvas_view, rendered_from_files(controller))
     assert (controller.folder.path / record.file).exists()  # nothing the client made is lost
+    wait_for_saved(qtbot, controller)
     saved = controller.folder.load()
     assert [r.index for r in saved.artworks] == [second.index]
     menu.close()

@@ -6,6 +6,7 @@ from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import create_backend
 from animo_desktop.settings import Settings
 from animo_desktop.ui.session_controller import SessionController, SessionState
+from tests.ui.conftest import wait_for_saved
 
 FRAME = 1 / 30
 
@@ -51,12 +52,13 @@ def test_timeline_bands_follow_pins_pauses_and_the_end(scripted):
     assert totals[Emotion.JOY] == pytest.approx(210 * FRAME)
 
 
-def test_the_timeline_is_saved_and_a_restore_goes_on_from_it(scripted, tmp_path):
+def test_the_timeline_is_saved_and_a_restore_goes_on_from_it(scripted, qtbot, tmp_path):
     controller, clock = scripted
     clock.frame = 150
     controller.pin(Emotion.SADNESS)
     clock.frame = 240
     controller.save_state()  # what every artwork's autosave does
+    wait_for_saved(qtbot, controller)
     saved = controller.folder.load()
     assert [(s.emotion, round(s.start / FRAME), round(s.end / FRAME))
             for s in saved.timeline.segments()] == [(Emotion.NEUTRAL, 0, 150),
