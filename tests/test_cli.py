@@ -15,8 +15,8 @@ from animo_desktop.session import find_unfinished_session
 from animo_desktop.storage import read_png_text
 
 
-def animo(*argv, timeout=60, **kwargs):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def animo(*argv, timeout=60, env=None, **kwargs):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
     return subprocess.run([sys.executable, "-m", "animo_desktop", *argv], env=env,
                           capture_output=True, text=True, timeout=timeout, **kwargs)
 
@@ -41,6 +41,20 @@ def test_doctor_prints_its_table_and_exits_0():
     for name in ("ANIMO", "Python", "onnxruntime", "cameras", "disk"):
         assert name in rows
     assert "GPU" in result.stdout and "SD 1.5 model" in result.stdout
+
+
+def test_doctor_says_which_found_models_are_not_used_and_why(tmp_path):
+    from tests.generation.test_safetensors_header import SDXL_TEXT, checkpoint, ldm
+
+    folder = tmp_path / "ComfyUI" / "models" / "checkpoints"
+    folder.mkdir(parents=True)
+    checkpoint(folder / "xl.safetensors", **ldm(text_width=2048), **{SDXL_TEXT: (1280,)})
+    checkpoint(folder / "v15.safetensors", **ldm())
+    result = animo("doctor", env={"ANIMO_MODEL_ROOTS": str(tmp_path / "ComfyUI")})
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("SD 1.5 model")]
+    assert f"{folder / 'v15.safetensors'} (single file, ComfyUI)" in row
+    assert (f"{folder / 'xl.safetensors'} (single file, ComfyUI; not used: it is an SDXL "
+            "checkpoint)") in row
 
 
 @pytest.mark.parametrize("argv, complaint", [

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from animo_desktop import __version__, paths
-from animo_desktop.generation.model_locator import find_models
+from animo_desktop.generation.model_locator import FoundModel, find_models
 from animo_desktop.resources import RESOURCES_DIR
 from animo_desktop.vision.cameras import list_cameras
 
@@ -46,7 +46,12 @@ def _models_row() -> str:
     models = find_models()
     if not models:
         return "none found (the built-in painter is used)"
-    return "; ".join(f"{model.path} ({model.kind}, {model.origin})" for model in models)
+    return "; ".join(_model_entry(model) for model in models)
+
+
+def _model_entry(model: FoundModel) -> str:
+    unused = f"; not used: it is {model.other_model}" if model.other_model else ""
+    return f"{model.path} ({model.kind}, {model.origin}{unused})"
 
 
 def _loras_row() -> str:

@@ -7,7 +7,6 @@ CLIP's vocabulary built from the shipped BPE merges, so nothing is ever fetched.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +17,7 @@ import torch
 
 from animo_desktop.generation.backend import DEVICE_CHOICES
 from animo_desktop.generation.model_locator import ModelLoadError, ModelSource
+from animo_desktop.generation.safetensors_header import cut_short, not_sd15
 
 log = logging.getLogger(__name__)
 
@@ -29,31 +29,6 @@ def first_line(error: BaseException) -> str:
     """An exception's first line, for one-sentence messages (the log keeps the rest)."""
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
-
-
-def cut_short(path: Path) -> str | None:
-    """What is missing from a .safetensors file that was cut short (an interrupted copy or
-    download), as words that follow its name; None when it is whole, or when it is no
-    safetensors file at all (the loader says so). Reads the header only."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as stream:
-            head = stream.read(9)
-            if len(head) < 9 or head[8:] != b"{":
-                return None
-            length = int.from_bytes(head[:8], "little")
-            if 8 + length > size:
-                return (f"is cut short: {size:,} bytes, less than its header alone "
-                        f"({8 + length:,} bytes; an interrupted copy or download?)")
-            header = json.loads(b"{" + stream.read(length - 1))
-        needed = 8 + length + max((entry["data_offsets"][1] for key, entry in header.items()
-                                   if key != "__metadata__"), default=0)
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return None
-    if size >= needed:
-        return None
-    return (f"is cut short: {size:,} of its {needed:,} bytes (an interrupted copy or "
-            "download?)")
 
 
 def quiet_libraries() -> None:
@@ -99,6 +74,9 @@ def load_pipeline(source: ModelSource, device: DeviceChoice, config_dir: Path | 
     on_progress(f"Loading model {source.name}")
     if source.kind == "single file" and (missing := cut_short(source.path)):
         raise ModelLoadError(f"the model {source.path} {missing}")
+    if source.kind == "single file" and config_dir is None and (other := not_sd15(source.path)):
+        raise ModelLoadError(f"the model {source.path} is {other}: ANIMO needs a Stable "
+                             "Diffusion 1.5 checkpoint")
     try:
         if source.kind == "single file":
             config_dir = config_dir or SD15_CONFIG_DIR

@@ -7,8 +7,9 @@ imports no torch, so the app starts fast when no model is installed.
 
 Looks where people keep them: the Hugging Face cache, the model folders of
 AUTOMATIC1111, ComfyUI and InvokeAI under known roots, and ANIMO's own models folder.
-Pickle checkpoints are listed (so `animo doctor` can say why they are not used) but are
-never usable.
+Pickle checkpoints, and single files that are not SD 1.5 (the SDXL, SD 2, inpainting
+checkpoints or LoRAs that share those folders), are listed so that `animo doctor` can say
+why they are not used, but are never chosen.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from animo_desktop import paths
+from animo_desktop.generation.safetensors_header import not_sd15
 
 HF_SD15_REPOS = ("models--stable-diffusion-v1-5--stable-diffusion-v1-5",
                  "models--runwayml--stable-diffusion-v1-5")
@@ -38,10 +40,11 @@ class FoundModel:
     path: Path
     kind: str  # "diffusers folder", "single file", "hugging face cache", PICKLE_KIND
     origin: str  # where it was found
+    other_model: str | None = None  # what a single file is instead of SD 1.5 ("an SDXL ...")
 
     @property
     def usable(self) -> bool:
-        return self.kind != PICKLE_KIND
+        return self.kind != PICKLE_KIND and self.other_model is None
 
 
 def is_diffusers_folder(path: Path) -> bool:
@@ -78,7 +81,8 @@ def find_models() -> list[FoundModel]:
         for candidate in sorted(folder.iterdir()):
             suffix = candidate.suffix.lower()
             if suffix == ".safetensors":
-                found.append(FoundModel(candidate, "single file", origin))
+                found.append(FoundModel(candidate, "single file", origin,
+                                        not_sd15(candidate)))
             elif suffix in PICKLE_SUFFIXES and candidate.is_file():
                 found.append(FoundModel(candidate, PICKLE_KIND, origin))
             elif is_diffusers_folder(candidate):

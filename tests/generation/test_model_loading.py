@@ -13,6 +13,7 @@ from animo_desktop.generation.model_locator import (ModelLoadError, ModelSource,
 from animo_desktop.generation.painter_backend import PainterBackend
 from animo_desktop.messages import GenerationRequest
 from tests.generation.conftest import TINY_SETTINGS
+from tests.generation.test_safetensors_header import SDXL_TEXT, checkpoint, ldm
 
 
 @pytest.fixture
@@ -81,6 +82,28 @@ def test_models_are_found_where_other_tools_keep_them(tmp_path, monkeypatch, tin
     assert found["dream.safetensors"].usable and found["dream.safetensors"].origin == "ComfyUI"
     assert not found["old.ckpt"].usable
     assert resolve_model(None).path.name == "dream.safetensors"
+
+
+def test_checkpoints_that_are_not_sd15_are_listed_but_never_chosen(tmp_path, monkeypatch):
+    folder = tmp_path / "webui" / "models" / "Stable-diffusion"
+    folder.mkdir(parents=True)
+    # Alphabetically first, as an SDXL or inpainting checkpoint often is beside an SD 1.5 one.
+    checkpoint(folder / "a-sdxl.safetensors", **ldm(text_width=2048), **{SDXL_TEXT: (1280,)})
+    checkpoint(folder / "b-inpainting.safetensors", **ldm(input_channels=9))
+    checkpoint(folder / "c-dreamy.safetensors", **ldm())
+    monkeypatch.setenv("ANIMO_MODEL_ROOTS", str(tmp_path / "webui"))
+    found = {model.path.name: model for model in find_models()}
+    assert found["a-sdxl.safetensors"].other_model == "an SDXL checkpoint"
+    assert not found["b-inpainting.safetensors"].usable
+    assert resolve_model(None).path.name == "c-dreamy.safetensors"
+
+
+def test_a_checkpoint_that_is_not_sd15_says_what_it_is(tiny_model, no_network):
+    backend, warnings = create_backend("diffusion", model=str(tiny_model.checkpoint),
+                                       device="cpu")
+    assert isinstance(backend, PainterBackend)
+    assert ("is a model of another shape (its UNet attends to 16-wide text embeddings, SD "
+            "1.5's to 768): ANIMO needs a Stable Diffusion 1.5 checkpoint") in warnings[0]
 
 
 def test_a_hub_id_resolves_from_the_local_cache_only(tmp_path, monkeypatch, no_network):
