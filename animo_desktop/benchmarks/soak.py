@@ -54,9 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="image side of the tiny model's artworks (default: its own, 64)")
     parser.add_argument("--steps", type=positive_int, metavar="N",
                         help="sampling steps of each diffusion artwork (default: the app's, 20)")
-    parser.add_argument("--threads", type=positive_int, default=1,
-                        help="torch CPU threads for diffusion (default 1: the camera needs "
-                             "the other cores, and more threads fight it for them)")
+    parser.add_argument("--threads", type=positive_int,
+                        help="torch CPU threads for diffusion (default: the app's, one per "
+                             "core but one, which the camera needs)")
     parser.add_argument("--sample-every", type=positive_int, default=50, metavar="N",
                         help="record memory, stalls and counts every N artworks (default 50)")
 
@@ -163,11 +163,11 @@ class Soak:
 
         from animo_desktop.generation.tiny_model import write_tiny_model
 
-        torch.set_num_threads(self.args.threads)
         if torch.cuda.is_available():
             self.cuda = torch.cuda
         tiny = write_tiny_model(scratch / "tiny-model")
-        chosen = {"size": self.args.size, "steps": self.args.steps}
+        chosen = {"size": self.args.size, "steps": self.args.steps,
+                  "cpu_threads": self.args.threads}
         return {"model": str(tiny.folder), "lora_dir": tiny.lora_dir,
                 "settings": {name: value for name, value in chosen.items() if value}}
 

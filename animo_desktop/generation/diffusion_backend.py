@@ -60,6 +60,11 @@ class DiffusionSettings:
     compile_backend: str | None = None
     # Regenerations with the next seed when the safety checker flags an image.
     safety_retries: int = 2
+    # torch threads when generating on the CPU; None: one per core but one, left to the
+    # camera worker and the window. torch's default takes every core, and they fight: a
+    # 20-step tiny-model artwork beside the camera took 2.2 s on one of this 2-core
+    # machine's cores and 3 to 9 s on both (bench/README.md, soak).
+    cpu_threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class _Plan:
 
 
 _PromptEmbeddings = tuple[torch.Tensor, torch.Tensor]  # positive, negative
+TORCH_DEFAULT_THREADS = torch.get_num_threads()  # one per physical core
 
 
 class _SafetyFlagged(Exception):
@@ -91,6 +97,8 @@ class DiffusionBackend:
         started = time.perf_counter()
         self.device, device_warnings = choose_device(device)
         self.warnings += device_warnings
+        if self.device.device.type == "cpu":
+            torch.set_num_threads(settings.cpu_threads or max(1, TORCH_DEFAULT_THREADS - 1))
         self._pipeline = load_pipeline(source, self.device, config_dir, on_load_progress)
         self.manifest: LoraManifest
         self.manifest, manifest_warnings = load_manifest(lora_dir)

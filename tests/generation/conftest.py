@@ -14,7 +14,7 @@ from animo_desktop.generation.tiny_model import TINY_IMAGE_SIZE, TinyModel  # no
 # The machine is shared: one thread is both faster and steadier for a model this small.
 torch.set_num_threads(1)
 
-TINY_SETTINGS = DiffusionSettings(steps=4, size=TINY_IMAGE_SIZE)
+TINY_SETTINGS = DiffusionSettings(steps=4, size=TINY_IMAGE_SIZE, cpu_threads=1)
 
 
 @pytest.fixture(scope="session")

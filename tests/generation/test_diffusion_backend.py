@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import safetensors.torch
@@ -5,7 +7,7 @@ import torch
 
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.generation.backend import GenerationInterrupted
-from animo_desktop.generation.diffusion_backend import DiffusionSettings
+from animo_desktop.generation.diffusion_backend import TORCH_DEFAULT_THREADS, DiffusionSettings
 from animo_desktop.generation.lora_bank import SLOT_ADAPTER
 from animo_desktop.generation.tiny_model import TINY_IMAGE_SIZE, build_tiny_pipeline
 from animo_desktop.messages import GenerationRequest
@@ -209,3 +211,19 @@ def test_each_request_can_carry_its_own_lora_strength(tiny_model, tiny_backend):
                                                    lora_strength=0.5), lambda progress: True)
     full = pixels(tiny_backend, Emotion.JOY)[1]
     assert half.metadata.extra["lora_weight"] == 0.5 * full.metadata.extra["lora_weight"]
+
+
+@pytest.fixture
+def torch_threads():
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+def test_on_the_cpu_generation_leaves_a_core_to_the_camera_and_the_window(tiny_model,
+                                                                          torch_threads):
+    torch.set_num_threads(TORCH_DEFAULT_THREADS)  # as a fresh process starts
+    make_backend(tiny_model, settings=replace(TINY_SETTINGS, cpu_threads=None))
+    assert torch.get_num_threads() == max(1, TORCH_DEFAULT_THREADS - 1)
+    make_backend(tiny_model, settings=replace(TINY_SETTINGS, cpu_threads=3))
+    assert torch.get_num_threads() == 3
