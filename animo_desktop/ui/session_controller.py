@@ -2,8 +2,8 @@
 
 It owns no widget. The window shows what its signals say and calls its slots; the
 generation worker, the canvas painter and the session writer run in their own threads
-and talk to it only through signals. It keeps no artwork image: the session folder holds the originals and
-the painter reads them back when the layout changes.
+and talk to it only through signals. It keeps no artwork image: the session folder holds
+the originals and the painter reads them back when the layout changes.
 """
 
 from __future__ import annotations
