@@ -28,7 +28,7 @@ from animo_desktop.generation.latent_preview import latents_to_preview
 from animo_desktop.generation.lora_bank import EmotionLoraBank, fuse_few_step_lora
 from animo_desktop.generation.lora_manifest import LoraManifest, load_manifest
 from animo_desktop.generation.model_loading import (LoadProgress, choose_device, load_pipeline,
-                                                    model_hash)
+                                                    model_hash, quiet_libraries)
 from animo_desktop.generation.model_locator import ModelSource
 from animo_desktop.generation.painter_backend import PainterBackend
 from animo_desktop.generation.prompt_encoding import encode_prompts
@@ -86,6 +86,7 @@ class DiffusionBackend:
     def __init__(self, source: ModelSource, device: str = "auto", lora_dir: Path | None = None,
                  settings: DiffusionSettings = DiffusionSettings(),
                  config_dir: Path | None = None, on_load_progress: LoadProgress = lambda text: None):
+        quiet_libraries()  # first: importing the pipelines already warns
         from diffusers import (DPMSolverMultistepScheduler, LCMScheduler,
                                StableDiffusionImg2ImgPipeline)
 

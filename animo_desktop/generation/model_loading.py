@@ -68,9 +68,9 @@ def load_pipeline(source: ModelSource, device: DeviceChoice, config_dir: Path | 
 
     config_dir: the diffusers configs a single file is read with (default: SD 1.5's).
     """
+    quiet_libraries()  # first: importing the pipeline already warns
     from diffusers import StableDiffusionPipeline
 
-    quiet_libraries()
     on_progress(f"Loading model {source.name}")
     if source.kind == "single file" and (missing := cut_short(source.path)):
         raise ModelLoadError(f"the model {source.path} {missing}")
