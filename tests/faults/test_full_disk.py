@@ -126,6 +126,7 @@ def test_a_full_disk_at_autosave_keeps_the_last_good_state_and_the_next_autosave
     window, controller = launch("--emotion", "joy")
     controller.set_cadence(1.0)
     wait_for_artworks(qtbot, controller, 1)
+    wait_for_saved(qtbot, controller)  # with that artwork
     state = controller.folder.state_file
     disk.fail(state, errno.ENOSPC)
     good = state.read_bytes()  # the last state written before the disk filled up
