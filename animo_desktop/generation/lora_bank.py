@@ -32,8 +32,8 @@ from peft.tuners.tuners_utils import BaseTunerLayer
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.lora_manifest import EmotionLora, FewStepLora, LoraManifest
 from animo_desktop.generation.model_loading import first_line
-from animo_desktop.generation.safetensors_header import cut_short
 from animo_desktop.generation.model_locator import refuse_pickle
+from animo_desktop.generation.safetensors_header import cut_short
 
 log = logging.getLogger(__name__)
 

@@ -72,11 +72,12 @@ def load_pipeline(source: ModelSource, device: DeviceChoice, config_dir: Path | 
     from diffusers import StableDiffusionPipeline
 
     on_progress(f"Loading model {source.name}")
-    if source.kind == "single file" and (missing := cut_short(source.path)):
-        raise ModelLoadError(f"the model {source.path} {missing}")
-    if source.kind == "single file" and config_dir is None and (other := not_sd15(source.path)):
-        raise ModelLoadError(f"the model {source.path} is {other}: ANIMO needs a Stable "
-                             "Diffusion 1.5 checkpoint")
+    if source.kind == "single file":
+        if missing := cut_short(source.path):
+            raise ModelLoadError(f"the model {source.path} {missing}")
+        if config_dir is None and (other := not_sd15(source.path)):
+            raise ModelLoadError(f"the model {source.path} is {other}: ANIMO needs a Stable "
+                                 "Diffusion 1.5 checkpoint")
     try:
         if source.kind == "single file":
             config_dir = config_dir or SD15_CONFIG_DIR

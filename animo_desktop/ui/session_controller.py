@@ -519,11 +519,14 @@ class SessionController(QObject):
         self._write_here()
 
     def _write_here(self) -> None:
-        pending = [(self._saving.folder, self._saving.state)] if self._saving else []
-        pending += [(folder, session.to_dict()) for folder, session in self._unwritten.values()]
+        newest = {}  # by state file: a pending state replaces the one in flight
+        if self._saving is not None:
+            newest[self._saving.folder.state_file] = (self._saving.folder, self._saving.state)
+        for path, (folder, session) in self._unwritten.items():
+            newest[path] = (folder, session.to_dict())
         self._saving = None
         self._unwritten.clear()
-        for folder, state in pending:  # in-flight first: the newer state lands last
+        for folder, state in newest.values():
             try:
                 folder.write_state(state)
             except OSError as error:
