@@ -27,11 +27,15 @@ class EmotionReading:
 
 @dataclass(frozen=True)
 class FrameReading:
-    """The camera worker's per-frame view: raw probabilities and whether a face is seen."""
+    """The camera worker's view of one frame: what this frame alone says (probabilities),
+    what the smoother believes after it (smoothed, over about a second) and the emotion
+    it has confirmed, and whether a face is seen."""
 
     probabilities: Mapping[Emotion, float]
     face_present: bool
     timestamp: float
+    smoothed: Mapping[Emotion, float]
+    confirmed: Emotion
 
 
 @dataclass(frozen=True)

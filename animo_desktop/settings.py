@@ -15,6 +15,7 @@ from typing import Any
 
 from animo_desktop.composition import DEFAULT_BACKGROUND, CompositionMode
 from animo_desktop.storage import atomic_write_json
+from animo_desktop.vision.smoothing import SmoothingSettings
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ class Settings:
     # Tell the client, before the camera starts, that emotion recognition runs here only
     # and that no image of the face is kept; an installation may turn this off.
     consent_notice: bool = True
+    # How long a new emotion must lead the smoothed camera reading before ANIMO follows it:
+    # shorter follows the client sooner, longer is steadier (vision/smoothing.py).
+    emotion_dwell_seconds: float = SmoothingSettings.dwell_s
     # Generation: the model when --model is not given ("" = look in the usual places), the
     # emotion LoRAs' strength, the painter's palette as img2img start (0 = off), a
     # compiled UNet, and whether a new emotion stops the artwork in progress.
@@ -75,6 +79,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "canvas_width": (256, 8192),
     "canvas_height": (256, 8192),
     "cadence_seconds": (1.0, 600.0),
+    "emotion_dwell_seconds": (0.2, 10.0),
     "lora_strength": (0.0, 1.5),
     "palette_strength": (0.0, 1.0),
 }

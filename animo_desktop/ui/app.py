@@ -100,7 +100,8 @@ def use_source(window: MainWindow, controller: SessionController, source: str | 
     window.camera_panel.show_source(source)
     if source is None:
         return
-    worker = CameraWorker(source, make_analyzer, SmoothingSettings())
+    worker = CameraWorker(source, make_analyzer,
+                          SmoothingSettings(dwell_s=controller.settings.emotion_dwell_seconds))
     controller.attach_camera(WorkerThread(worker, worker.run, "animo-camera"))
     window.connect_camera(worker)
     if start:

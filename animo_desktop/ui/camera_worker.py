@@ -126,7 +126,8 @@ class CameraWorker(QObject):
             self.face_event.emit(state.face_event)
         if index % READING_EVERY == 0:
             self.frame_read.emit(FrameReading(dict(analysis.probabilities),
-                                              analysis.face_present, now))
+                                              analysis.face_present, now,
+                                              state.probabilities, state.emotion))
         if state.changed:
             self.emotion_confirmed.emit(EmotionReading(state.emotion, state.probabilities, now,
                                                        "camera"))

@@ -1,4 +1,8 @@
-"""The therapist's view of the emotion: what is current, how sure, and the pin buttons."""
+"""The therapist's view of the emotion: what is current, how sure, and the pin buttons.
+
+The header is the emotion ANIMO paints: the one the camera confirmed (with the smoothed
+confidence in it), or the pinned one. The bars are what the smoother believes, averaged
+over about a second; the thin live trace under them is what each frame alone says."""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QLabel, QPr
                                QPushButton, QVBoxLayout, QWidget)
 
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
-from animo_desktop.messages import EmotionReading
+from animo_desktop.messages import EmotionReading, FrameReading
+from animo_desktop.ui.live_trace import LiveTrace
 
-SOURCE_TEXT = {"pinned": "pinned by the therapist", "camera": "detected by the camera",
+SOURCE_TEXT = {"pinned": "pinned by the therapist", "camera": "confirmed by the camera",
                "theme": "named in the theme",
                "default": "no emotion detected yet: pin one by hand"}
 
@@ -41,6 +46,12 @@ class EmotionPanel(QGroupBox):
             bars.addWidget(bar, row, 1)
             self.bars[emotion] = bar
         layout.addLayout(bars)
+        self.bars_label = QLabel("Smoothed over about a second")
+        self.bars_label.setObjectName("emotionSource")
+        layout.addWidget(self.bars_label)
+        self.live_trace = LiveTrace()
+        layout.addWidget(self.live_trace)
+        self._reading: EmotionReading | None = None
 
         layout.addWidget(QLabel("Pin an emotion"))
         buttons = QGridLayout()
@@ -70,14 +81,36 @@ class EmotionPanel(QGroupBox):
         for emotion, bar in self.bars.items():
             bar.setValue(round(100 * probabilities.get(emotion, 0.0)))
 
+    def show_frame(self, frame: FrameReading) -> None:
+        """A camera frame: the live trace always; the bars and the confidence in the header
+        while the camera leads (not while an emotion is pinned)."""
+        self.live_trace.add_frame(frame.timestamp,
+                                  frame.probabilities if frame.face_present else None)
+        if self._reading is None or self._reading.source == "pinned":
+            return
+        self.show_probabilities(frame.smoothed)
+        if self._reading.source == "camera" and frame.confirmed is self._reading.emotion:
+            self._show_header(self._reading, frame.smoothed.get(frame.confirmed))
+
     def show_reading(self, reading: EmotionReading) -> None:
-        colour = reading.emotion.style.ui_colour
-        self.current_label.setText(f"<span style='color:{colour}'>●</span> "
-                                   f"{reading.emotion.display_name}")
-        self.source_label.setText(SOURCE_TEXT.get(reading.source, reading.source))
+        self._reading = reading
+        confidence = reading.probabilities.get(reading.emotion) \
+            if reading.source == "camera" else None
+        self._show_header(reading, confidence)
         self.show_probabilities(reading.probabilities)
         pinned = reading.source == "pinned"
         self._group.setExclusive(pinned)
         for emotion, button in self.pin_buttons.items():
             button.setChecked(pinned and emotion is reading.emotion)
         self.release_button.setEnabled(pinned)
+
+    def _show_header(self, reading: EmotionReading, confidence: float | None) -> None:
+        colour = reading.emotion.style.ui_colour
+        sure = f" <span style='font-size:12pt'>{confidence:.0%}</span>" \
+            if confidence is not None else ""
+        self.current_label.setText(f"<span style='color:{colour}'>●</span> "
+                                   f"{reading.emotion.display_name}{sure}")
+        source = SOURCE_TEXT.get(reading.source, reading.source)
+        if confidence is not None:
+            source += ", smoothed confidence"
+        self.source_label.setText(source)

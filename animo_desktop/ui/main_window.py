@@ -330,8 +330,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _show_frame_reading(self, reading: FrameReading) -> None:
-        if self.controller.current.source != "pinned":
-            self.emotion_panel.show_probabilities(reading.probabilities)
+        self.emotion_panel.show_frame(reading)
 
     @Slot(str)
     def _show_face_event(self, event: str) -> None:

@@ -9,7 +9,9 @@ on FER2013's own crops, which this framing costs a little (balanced accuracy on 
 FER2013 private test 62.8 % on the original crops, 60.2 % on crops re-cut by this
 function), and the other on crops re-cut by this function (onnx_models/README.md).
 Only landmarks that expressions barely move take part (eye corners, nose, cheeks,
-forehead): an open mouth or a smile must not change the framing.
+forehead): an open mouth or a smile must not change the framing. A face found by the
+fallback detector has only five points (eyes, nose tip, mouth corners): it is framed by
+the similarity that best maps them onto their mean position in the same crops.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ _TEMPLATE: dict[int, tuple[float, float]] = {
 ANCHORS = np.array(list(_TEMPLATE), dtype=np.int64)
 _TEMPLATE_POINTS = np.array(list(_TEMPLATE.values()), dtype=np.float64) * (CROP_SIZE / 48)
 
+# Mean position of the five points (landmarks.five_points) in the crops of the FER2013
+# training faces cut by alignment_matrix, made left-right symmetric.
+_FIVE_POINT_TEMPLATE = np.array([[24 - 8.04, 18.59], [24 + 8.04, 18.59], [24.0, 28.64],
+                                 [24 - 6.92, 35.71], [24 + 6.92, 35.71]], dtype=np.float32)
+
 # The crop is sampled at this multiple of its size, then shrunk with area averaging, so
 # a large face in a 640 x 480 frame does not alias into the 48 x 48 crop.
 _OVERSAMPLING = 4
@@ -60,14 +67,26 @@ def alignment_matrix(landmarks: np.ndarray) -> np.ndarray:
     return np.hstack([scale * rotation, shift[:, None]])
 
 
+def five_point_matrix(points: np.ndarray) -> np.ndarray:
+    """The 2 x 3 similarity from image pixels to crop pixels for a face known only by its
+    five points."""
+    matrix, _ = cv2.estimateAffinePartial2D(points.astype(np.float32), _FIVE_POINT_TEMPLATE,
+                                            method=cv2.LMEDS)
+    if matrix is None:  # the five points fall together: no similarity fits
+        raise ValueError("the five face points do not span a face")
+    return matrix
+
+
 def align_face(gray: np.ndarray, landmarks: np.ndarray, size: int = CROP_SIZE) -> np.ndarray:
     """The face as a (size, size) uint8 grayscale crop in the training framing.
 
-    `gray` is the frame in grayscale and `landmarks` (478, 2) the face's landmarks in its
-    pixels. Parts of the crop outside the frame repeat the frame's border.
+    `gray` is the frame in grayscale and `landmarks` the face's (478, 2) landmarks, or
+    its (5, 2) five points, in its pixels. Parts of the crop outside the frame repeat the
+    frame's border.
     """
     big = size * _OVERSAMPLING
-    matrix = alignment_matrix(landmarks) * (big / CROP_SIZE)
+    fitted = five_point_matrix(landmarks) if len(landmarks) == 5 else alignment_matrix(landmarks)
+    matrix = fitted * (big / CROP_SIZE)
     # Landmarks and template measure from pixel edges; warpAffine from pixel centres.
     matrix[:, 2] += matrix[:, :2].sum(axis=1) * 0.5 - 0.5
     crop = cv2.warpAffine(gray, matrix, (big, big), flags=cv2.INTER_LINEAR,

@@ -1,23 +1,21 @@
-"""Fusion of the CNN's reading with what the face's blendshapes say.
+"""Fusion of the three experts that read a face into one emotion.
 
-Two experts vote, each with seven log-probabilities:
-- the CNN (onnx_models/emotion_cnn.onnx) reads the pixels of the aligned face;
-- the blendshape expert reads the geometry of the expression from MediaPipe's
+- The CNN (onnx_models/emotion_cnn.onnx) reads the pixels of the aligned 48 x 48 face.
+- The RAF-DB model (rafdb_classifier.py) reads a 112 x 112 colour face; besides its
+  seven logits it gives a 512-number embedding of the face.
+- The blendshape expert reads the geometry of the expression from MediaPipe's
   blendshapes, which are close to the action units (AUs) of the Facial Action Coding
   System. It follows the EMFACS prototypes (Ekman and Friesen): each emotion is scored
   only by the few movements that make it up (FACS_PROTOTYPES), each with a weight that
-  may not be negative. So a movement can only add evidence for the emotions it belongs
-  to (a smile says joy, never "not surprise"), and the expert cannot pick up the quirks
-  of the faces it was fitted on, which a free regression over every blendshape did: it
-  transferred poorly from FER2013's blurred 48 x 48 faces to real photos.
-  Scores are measured from the resting face: each feature is the square root of the
-  blendshape score (left and right averaged), minus its mean on neutral faces, divided
-  by its spread.
-The fused logits are `cnn_weight * log p_cnn + blendshape_weight * log p_blendshapes +
-bias`: a weighted product of experts with one bias per emotion. Every number lives in
-onnx_models/emotion_fusion.json, fitted by onnx_models/fit_fusion.py on FER2013 faces
-(the expert on the training faces, the fusion on test faces the CNN never trained on);
-the real dev photos are only measured.
+  may not be negative, so that it cannot pick up the quirks of the faces it was fitted
+  on. Each feature is the square root of the blendshape score (left and right averaged),
+  minus its mean on neutral faces, divided by its spread. A face found by the fallback
+  detector has no blendshapes: this expert then says nothing.
+The fused logits are a linear read-out of the three experts' log-probabilities (a 7 x 7
+matrix each: an expert's "fear" may be evidence of surprise) and of the embedding, plus
+one bias per emotion. Every number lives in onnx_models/emotion_fusion.json, fitted by
+onnx_models/fit_fusion.py on FER2013 faces with their FER+ votes and on labelled web
+photos, and chosen by cross-validation grouped by person (onnx_models/README.md).
 """
 
 from __future__ import annotations
@@ -95,14 +93,17 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class EmotionFusion:
     """The fitted numbers; arrays are in ALL_EMOTIONS order (rows) and
-    EXPRESSION_FEATURES order (columns)."""
+    EXPRESSION_FEATURES order (the blendshape expert's columns)."""
 
     feature_mean: np.ndarray  # (features,) mean on neutral faces: the resting face
     feature_scale: np.ndarray  # (features,) spread on all the training faces
     blendshape_weights: np.ndarray  # (7, features) >= 0, 0 outside the prototypes
     blendshape_bias: np.ndarray  # (7,)
-    cnn_weight: float
-    blendshape_weight: float
+    # The read-out: (7 fused, 7 expert) for each expert, (7, 512) for the embedding.
+    cnn_weights: np.ndarray
+    rafdb_weights: np.ndarray
+    blendshape_expert_weights: np.ndarray
+    embedding_weights: np.ndarray
     bias: np.ndarray  # (7,)
     neutral_reference: np.ndarray  # (7,) mean fused logits of neutral faces: calibration target
 
@@ -110,52 +111,61 @@ class EmotionFusion:
         features = (expression_features(blendshapes) - self.feature_mean) / self.feature_scale
         return log_softmax(features @ self.blendshape_weights.T + self.blendshape_bias)
 
-    def logits(self, cnn_probabilities: np.ndarray, blendshapes: np.ndarray) -> np.ndarray:
-        """Fused logits (softmax them for probabilities) from the CNN's probabilities and
-        the 52 blendshape scores; works on one face or a batch."""
-        cnn = np.log(np.clip(cnn_probabilities, 1e-6, 1.0))
-        return (self.cnn_weight * cnn
-                + self.blendshape_weight * self.blendshape_log_probabilities(blendshapes)
-                + self.bias)
+    def expert_inputs(self, cnn_probabilities: np.ndarray, rafdb_logits: np.ndarray,
+                      blendshapes: np.ndarray | None) -> tuple[np.ndarray, ...]:
+        """What the read-out multiplies, for one face (..., 7) or a batch: the CNN's and
+        the RAF-DB model's log-probabilities, and the blendshape expert's, centred (all
+        zeros, an expert with no opinion, for a face without blendshapes)."""
+        cnn = np.log(np.clip(cnn_probabilities, 1e-4, 1.0))
+        rafdb = log_softmax(np.asarray(rafdb_logits, dtype=np.float64))
+        if blendshapes is None:
+            expert = np.zeros_like(cnn)
+        else:
+            expert = self.blendshape_log_probabilities(blendshapes)
+            expert = expert - expert.mean(axis=-1, keepdims=True)
+        return cnn, rafdb, expert
+
+    def logits(self, cnn_probabilities: np.ndarray, rafdb_logits: np.ndarray,
+               embedding: np.ndarray, blendshapes: np.ndarray | None) -> np.ndarray:
+        """Fused logits (softmax them for probabilities) of one face or a batch;
+        `blendshapes` None for faces without them (a batch is all one or the other)."""
+        cnn, rafdb, expert = self.expert_inputs(cnn_probabilities, rafdb_logits, blendshapes)
+        return (cnn @ self.cnn_weights.T + rafdb @ self.rafdb_weights.T
+                + expert @ self.blendshape_expert_weights.T
+                + unit_length(embedding) @ self.embedding_weights.T + self.bias)
 
     @classmethod
     def load(cls, path: Path = DEFAULT_FUSION_PATH) -> "EmotionFusion":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if tuple(data["features"]) != EXPRESSION_FEATURES:
             raise ValueError(f"{path} was fitted on other features than this ANIMO uses")
-        return cls(
-            feature_mean=np.array(data["feature_mean"], dtype=np.float32),
-            feature_scale=np.array(data["feature_scale"], dtype=np.float32),
-            blendshape_weights=np.array(_by_emotion(data["blendshape_weights"]),
-                                        dtype=np.float32),
-            blendshape_bias=np.array(_by_emotion(data["blendshape_bias"]), dtype=np.float32),
-            cnn_weight=float(data["cnn_weight"]),
-            blendshape_weight=float(data["blendshape_weight"]),
-            bias=np.array(_by_emotion(data["bias"]), dtype=np.float32),
-            neutral_reference=np.array(_by_emotion(data["neutral_reference"]),
-                                       dtype=np.float32),
-        )
+
+        def array(rows: Any) -> np.ndarray:
+            return np.array(_by_emotion(rows) if isinstance(rows, dict) else rows,
+                            dtype=np.float64)
+        return cls(**{name: array(data[name]) for name in _ARRAYS})
 
     def to_json(self, provenance: dict[str, Any]) -> str:
         """The JSON `load` reads, with rows keyed by emotion so a person can read it."""
-        def rounded(values: np.ndarray) -> list[Any]:
-            # In float64: a rounded float32 prints as 0.08760000020265579.
-            return np.round(np.asarray(values, dtype=np.float64), 4).tolist()
+        def keyed(rows: np.ndarray) -> dict[str, Any] | list[Any]:
+            rounded = np.round(np.asarray(rows, dtype=np.float64), 5).tolist()
+            if len(rounded) != len(ALL_EMOTIONS):
+                return rounded
+            return {emotion.value: row for emotion, row in zip(ALL_EMOTIONS, rounded)}
+        return json.dumps({"provenance": provenance, "features": list(EXPRESSION_FEATURES),
+                           **{name: keyed(getattr(self, name)) for name in _ARRAYS}},
+                          indent=1) + "\n"
 
-        def keyed(rows: np.ndarray) -> dict[str, Any]:
-            return {emotion.value: rounded(row) for emotion, row in zip(ALL_EMOTIONS, rows)}
-        return json.dumps({
-            "provenance": provenance,
-            "features": list(EXPRESSION_FEATURES),
-            "feature_mean": rounded(self.feature_mean),
-            "feature_scale": rounded(self.feature_scale),
-            "blendshape_weights": keyed(self.blendshape_weights),
-            "blendshape_bias": keyed(self.blendshape_bias),
-            "cnn_weight": round(self.cnn_weight, 4),
-            "blendshape_weight": round(self.blendshape_weight, 4),
-            "bias": keyed(self.bias),
-            "neutral_reference": keyed(self.neutral_reference),
-        }, indent=1) + "\n"
+
+_ARRAYS = ("feature_mean", "feature_scale", "blendshape_weights", "blendshape_bias",
+           "cnn_weights", "rafdb_weights", "blendshape_expert_weights", "embedding_weights",
+           "bias", "neutral_reference")
+
+
+def unit_length(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1: the embedding's direction, not its size, says the face."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9)
 
 
 def _by_emotion(rows: dict[str, Any]) -> list[Any]:

@@ -77,15 +77,33 @@ class Box:
         return overlap.area / (self.area + other.area - overlap.area)
 
 
+# Face-mesh indices of the five alignment points, in the order of YuNet's points and of
+# the ArcFace template: the person's right eye (on the image's left), left eye, nose tip,
+# right and left mouth corners. An eye is the middle of its two corners.
+_FIVE_POINT_INDICES = ((33, 133), (263, 362), (1,), (61,), (291,))
+
+
+def five_points(landmarks: np.ndarray) -> np.ndarray:
+    """(478, 2) face-mesh landmarks -> the (5, 2) alignment points."""
+    return np.array([landmarks[list(indices), :2].mean(axis=0)
+                     for indices in _FIVE_POINT_INDICES], dtype=np.float32)
+
+
 @dataclass(frozen=True, eq=False)
 class DetectedFace:
-    """One face of one frame. Lives in memory only, like the frame it came from."""
+    """One face of one frame. Lives in memory only, like the frame it came from.
 
-    landmarks: np.ndarray  # (478, 2) float32, x and y in pixels of the analysed image
-    blendshapes: np.ndarray  # (52,) float32 scores in [0, 1], in BLENDSHAPE_NAMES order
+    The Face Landmarker gives the whole mesh and the blendshapes; the fallback detector
+    (face_detector.py) only a box and the five points, and None for the other two."""
+
+    landmarks: np.ndarray | None  # (478, 2) float32, x and y in pixels of the analysed image
+    blendshapes: np.ndarray | None  # (52,) float32 scores in [0, 1], BLENDSHAPE_NAMES order
     box: Box  # the landmarks' bounding box
+    points: np.ndarray  # (5, 2) float32: eyes, nose tip, mouth corners (five_points)
 
     def blendshape(self, name: str) -> float:
+        if self.blendshapes is None:
+            raise ValueError("this face was found without blendshapes")
         return float(self.blendshapes[_BLENDSHAPE_INDEX[name]])
 
 
@@ -158,5 +176,6 @@ def _to_face(points: list, categories: list, width: int, height: int) -> Detecte
         blendshapes[_BLENDSHAPE_INDEX[category.category_name]] = category.score
     left, top = landmarks.min(axis=0)
     right, bottom = landmarks.max(axis=0)
-    return DetectedFace(landmarks, blendshapes, Box(float(left), float(top), float(right),
-                                                     float(bottom)))
+    return DetectedFace(landmarks, blendshapes,
+                        Box(float(left), float(top), float(right), float(bottom)),
+                        five_points(landmarks))

@@ -91,3 +91,24 @@ def test_a_missing_camera_is_told_once_and_retried(run_camera, qtbot):
     qtbot.waitUntil(lambda: bool(seen.errors), timeout=20000)
     qtbot.wait(1500)  # a retry or two later
     assert len(seen.errors) == 1 and "camera 7" in seen.errors[0].message
+
+
+def test_the_session_video_confirms_its_schedule_in_time(run_camera, qtbot):
+    """tests/data/session_holds.mp4 (tests/data/make_session_video.py): eight holds of 4 s
+    of web photos; each hold's emotion is confirmed within 2.5 s of its start, and nothing
+    else is ever confirmed."""
+    from tests.data.make_session_video import HOLD_S, HOLDS
+
+    thread, seen = run_camera(DATA / "session_holds.mp4")
+    qtbot.waitUntil(lambda: bool(seen.readings) and seen.readings[-1].timestamp
+                    >= len(HOLDS) * HOLD_S - 0.5, timeout=120000)
+    thread.stop()
+    schedule = [emotion for emotion, *_ in HOLDS]
+    confirmed = [(reading.timestamp, reading.emotion.value) for reading in seen.confirmed
+                 if reading.timestamp < len(HOLDS) * HOLD_S]  # the video loops
+    expected = [emotion for before, emotion in zip(["neutral"] + schedule, schedule)
+                if emotion != before]
+    assert [emotion for _, emotion in confirmed] == expected, confirmed
+    for timestamp, emotion in confirmed:
+        hold = int(timestamp // HOLD_S)
+        assert schedule[hold] == emotion and timestamp - hold * HOLD_S <= 2.5, confirmed

@@ -16,6 +16,19 @@ SINGLE_FACE_VIDEO = DATA / "single_face.mp4"
 FACE_THEN_NO_FACE_VIDEO = DATA / "face_noface.mov"
 NO_FACE_THEN_FACE_VIDEO = DATA / "noface_face.mov"
 NO_FACE_VIDEO = DATA / "no_face.mp4"
+# Labelled web photos (tests/data/README.md): each read rightly now, most wrongly before.
+WEB_FACES = DATA / "web_faces"
+SESSION_VIDEO = DATA / "session_holds.mp4"
+
+
+def web_faces(emotion=None):
+    """(path, emotion name) of the committed web photos, of one emotion or all."""
+    import csv
+
+    with (WEB_FACES / "labels.csv").open(newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    return [(WEB_FACES / row["image"], row["emotion"]) for row in rows
+            if emotion is None or row["emotion"] == emotion]
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ WIDTH, HEIGHT = 640, 480
 
 def face_at(left, top, size):
     return DetectedFace(np.zeros((478, 2), np.float32), np.zeros(52, np.float32),
-                        Box(left, top, left + size, top + size))
+                        Box(left, top, left + size, top + size), np.zeros((5, 2), np.float32))
 
 
 def test_the_larger_face_wins_at_equal_distance_from_the_centre():

@@ -1,5 +1,8 @@
 """The temporal logic on scripted probability streams (30 frames per second)."""
 
+import numpy as np
+import pytest
+
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.vision.smoothing import EmotionSmoother, SmoothingSettings
 
@@ -39,9 +42,66 @@ def test_frame_to_frame_flicker_confirms_nothing():
 
 
 def test_a_spike_shorter_than_the_dwell_is_ignored():
-    stream = [frame(Emotion.NEUTRAL)] * FPS + [frame(Emotion.FEAR, 0.95)] * FPS \
+    spike = round(SmoothingSettings().dwell_s * FPS * 0.6)
+    stream = [frame(Emotion.NEUTRAL)] * FPS + [frame(Emotion.FEAR, 0.95)] * spike \
         + [frame(Emotion.NEUTRAL)] * (2 * FPS)
     assert confirmations(play(EmotionSmoother(), stream)) == []
+
+
+HOLDS = (Emotion.NEUTRAL, Emotion.JOY, Emotion.SURPRISE, Emotion.ANGER, Emotion.SADNESS,
+         Emotion.JOY, Emotion.DISGUST, Emotion.NEUTRAL)
+
+
+def hold_session(confidence: float, noise: float, seed: int = 0, passing: Emotion | None = None):
+    """The hold test as a scripted stream: 4 s of each of HOLDS at `confidence`, frame logits
+    jittered by `noise`; `passing` shows for 0.3 s between holds, as a face changing shape
+    passes through other expressions."""
+    rng = np.random.default_rng(seed)
+    frames, starts = [], []
+    for emotion in HOLDS:
+        starts.append(len(frames) / FPS)
+        if passing is not None and frames:
+            frames += [frame(passing, 0.7)] * round(0.3 * FPS)
+        while len(frames) / FPS < starts[-1] + 4.0:
+            p = np.array([frame(emotion, confidence)[e] for e in ALL_EMOTIONS])
+            p = np.exp(np.log(p) + rng.normal(0, noise, len(p)))
+            frames.append(dict(zip(ALL_EMOTIONS, (p / p.sum()).tolist())))
+    return frames, starts
+
+
+def hold_figures(frames, starts):
+    states = play(EmotionSmoother(), frames)
+    latencies, spurious = [], 0
+    for index, (start, emotion) in enumerate(zip(starts, HOLDS)):
+        end = starts[index + 1] if index + 1 < len(starts) else len(frames) / FPS
+        during = [(t, s) for t, s in states if start <= t < end]
+        if index == 0 or states[round(start * FPS) - 1][1].emotion is emotion:
+            latencies.append(0.0)  # already the confirmed emotion when the hold starts
+        else:
+            hits = [t - start for t, s in during if s.changed and s.emotion is emotion]
+            latencies.append(hits[0] if hits else None)
+        spurious += sum(1 for _, s in during if s.changed and s.emotion is not emotion)
+    return latencies, spurious
+
+
+@pytest.mark.parametrize("confidence, noise", [(0.6, 0.3), (0.75, 0.5), (0.9, 0.3)])
+def test_the_hold_test_confirms_every_hold_soon_and_nothing_else(confidence, noise):
+    latencies, spurious = hold_figures(*hold_session(confidence, noise))
+    assert None not in latencies and max(latencies) <= 2.5, latencies
+    assert float(np.median(latencies[1:])) < 1.5, latencies
+    assert spurious == 0
+
+
+def test_an_expression_passed_through_between_holds_is_no_switch():
+    latencies, spurious = hold_figures(*hold_session(0.75, 0.3, passing=Emotion.FEAR))
+    assert spurious == 0 and None not in latencies and max(latencies) <= 2.5
+
+
+def test_the_dwell_is_a_setting():
+    for dwell in (0.5, 2.0):
+        states = play(EmotionSmoother(SmoothingSettings(dwell_s=dwell)),
+                      [frame(Emotion.JOY, 0.95)] * (4 * FPS))
+        assert dwell <= confirmations(states)[0][0] <= dwell + 0.5
 
 
 def test_low_confidence_means_stay():
