@@ -11,7 +11,9 @@ fusion_report.json (every figure quoted in onnx_models/README.md). Writes no ima
 1. Every face is read by the three experts exactly as the application reads it: the
    Face Landmarker (FER2013's 48 x 48 faces enlarged 3x with a border, as before; the web
    photos through the application's still pipeline, with its fallback detector), the
-   CNN on the aligned crop, the RAF-DB model on the five-point warp.
+   CNN on the aligned crop, the RAF-DB model on the five-point warp. Each web photo is
+   also read degraded as a poor webcam would give it (smaller, softer, darker or
+   brighter, JPEG-coded): the degraded copies only train, in their original's fold.
 2. Blendshape expert (fusion.FACS_PROTOTYPES): a class-balanced logistic regression in
    which each emotion sees only its EMFACS prototype's features, with weights that may
    not be negative, fitted on the FER2013 training faces (FER+ majority labels).
@@ -52,7 +54,6 @@ from animo_desktop.vision.classifier import EmotionClassifier
 from animo_desktop.vision.fusion import (
     EmotionFusion,
     expression_features,
-    log_softmax,
     prototype_mask,
     unit_length,
 )
@@ -75,6 +76,9 @@ FOLDS = 5
 SEED = 0
 WORST_CLASS_WEIGHT = 0.25
 OFFSET_STEPS = np.linspace(-1.5, 1.5, 31)
+# The web photos are learnt from twice: as they are, and degraded (degrade()); the
+# degraded copies train, only the originals are measured.
+DEGRADED_SIDES = (100, 260)  # pixels, the photo's longer side
 CLEAR_VOTES = 0.7  # a FER2013 face "with clear votes": at least 70 % of them agree
 # FER+ vote columns, and FER+'s names for ANIMO's emotions.
 FERPLUS_NAMES = {Emotion.NEUTRAL: "neutral", Emotion.JOY: "happiness",
@@ -127,10 +131,29 @@ def read_fer2013(images: np.ndarray, rows: np.ndarray, landmarks: np.ndarray,
     return result
 
 
-def read_photos(folder: Path, cache: Path | None = None) -> dict[str, np.ndarray]:
+def degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The photo as a poorer camera might give it: fewer pixels (a news photo is a tight
+    350 px crop of the face; shrunk to DEGRADED_SIDES, the face is as large as in a 640 x
+    480 webcam frame one to two metres away), softer, darker or brighter, JPEG-coded."""
+    height, width = image.shape[:2]
+    side = rng.uniform(*DEGRADED_SIDES)
+    if side < max(height, width):
+        scale = side / max(height, width)
+        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        image = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    if rng.random() < 0.5:
+        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.5, 1.5))
+    gamma = np.exp(rng.uniform(np.log(0.6), np.log(1.6)))
+    image = (255 * (image / 255.0) ** gamma).astype(np.uint8)
+    _, coded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 70))])
+    return cv2.imdecode(coded, cv2.IMREAD_COLOR)
+
+
+def read_photos(folder: Path, cache: Path | None = None, degraded: bool = False
+                ) -> dict[str, np.ndarray]:
     """Every photo of a labelled folder (labels.csv: image, emotion[, person]) through the
     application's still pipeline: labels, persons, which kind of photo, what was found and
-    each expert's reading."""
+    each expert's reading; `degraded`: of each photo's degrade()d copy instead."""
     with (folder / "labels.csv").open(newline="", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     if cache is not None and cache.exists():
@@ -146,10 +169,13 @@ def read_photos(folder: Path, cache: Path | None = None) -> dict[str, np.ndarray
         "embedding": np.zeros((count, EMBEDDING_SIZE), np.float32),
         "blendshapes": np.zeros((count, 52), np.float32),
     }
+    rng = np.random.default_rng(SEED)
     with EmotionAnalyzer("image", use_gpu=False, fusion_path=None) as analyzer:
         for i, row in enumerate(rows):
             image = read_image(folder / row["image"])
             result["colour"][i] = is_colour(image)
+            if degraded:
+                image = degrade(image, rng)
             experts = analyzer.read_experts(image)
             if experts is None:
                 continue
@@ -396,6 +422,8 @@ def main() -> None:
     web = read_photos(args.web_faces, cached("web_faces_experts.npz"))
     web_rows = np.flatnonzero(web["found"])
     web_labels = web["labels"][web_rows]
+    degraded = read_photos(args.web_faces, cached("web_faces_degraded_experts.npz"),
+                           degraded=True)
     print(f"web photos: a face in {web['found'].mean():.1%} "
           f"({web['has_blendshapes'].mean():.1%} by the landmarker)")
 
@@ -403,6 +431,14 @@ def main() -> None:
                                                    web["embedding"][web_rows]]))
     fer_source = Source(inputs(fer, public), vote_shares[public])
     web_source = Source(inputs(web, web_rows), np.eye(EMOTIONS)[web_labels])
+    # Each original's degraded copy, where a face was still found in it (else its own
+    # original again), row for row with web_rows.
+    copy_found = degraded["found"][web_rows]
+    degraded_inputs = np.where(copy_found[:, None], inputs(degraded, web_rows),
+                               web_source.inputs)
+    augmented = Source(np.vstack([web_source.inputs, degraded_inputs]),
+                       np.vstack([web_source.targets, web_source.targets]),
+                       web_source.labelled)
     public_rows = np.flatnonzero(public)
 
     # Cross-validation: web folds grouped by person, FER2013 PublicTest stratified.
@@ -413,7 +449,8 @@ def main() -> None:
     web_oof = np.zeros((len(web_rows), EMOTIONS))
     fer_oof = np.zeros((len(public_rows), EMOTIONS))
     for (web_train, web_test), (fer_train, fer_test) in zip(web_folds, fer_folds):
-        weights, bias = fit_readout([fer_source.take(fer_train), web_source.take(web_train)])
+        both = np.concatenate([web_train, web_train + len(web_rows)])
+        weights, bias = fit_readout([fer_source.take(fer_train), augmented.take(both)])
         web_oof[web_test] = web_source.inputs[web_test] @ weights + bias
         fer_oof[fer_test] = fer_source.inputs[fer_test] @ weights + bias
     offsets = choose_offsets([(web_oof, web_labels), (fer_oof, fer_labels[public])])
@@ -421,7 +458,7 @@ def main() -> None:
         np.savez_compressed(cache / "web_faces_out_of_fold.npz", logits=web_oof + offsets,
                             labels=web_labels)
 
-    weights, bias = fit_readout([fer_source, web_source])
+    weights, bias = fit_readout([fer_source, augmented])
     neutral_inputs = np.vstack([fer_source.inputs[fer_labels[public] == NEUTRAL],
                                 web_source.inputs[web_labels == NEUTRAL]])
     neutral_reference = (neutral_inputs @ weights + bias + offsets).mean(axis=0)
@@ -458,7 +495,7 @@ def main() -> None:
         return lambda rows: (inputs(fer, rows) @ w + b).argmax(1)
 
     fer_only = fit_readout([fer_source])
-    web_only = fit_readout([web_source])
+    web_only = fit_readout([augmented])
     report = {
         "fusion": "fit_fusion.py: every figure below",
         "offsets": np.round(offsets, 2).tolist(),

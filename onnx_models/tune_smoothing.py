@@ -9,9 +9,11 @@ sadness, joy, disgust, neutral), two photos of the hold's emotion for 2 s each, 
 camera shows them, at 30 frames a second with a little noise on each frame's logits (a
 video's frames are never identical). For each setting of the smoother it counts, over
 SESSIONS random sessions: the holds confirmed within 2.5 s of their start, the median
-time to confirm, and the spurious switches (to an emotion the hold does not show). It
-writes onnx_models/smoothing_report.json; the chosen setting is SmoothingSettings'
-default in animo_desktop/vision/smoothing.py.
+time to confirm, and the spurious switches (to an emotion the hold does not show). Of
+the settings with at most one spurious switch in 8 holds and a median under 1.5 s, those
+within AS_GOOD of the most confirmed holds are as good, and the longest dwell of them is
+chosen. It writes onnx_models/smoothing_report.json; the chosen setting is
+SmoothingSettings' default in animo_desktop/vision/smoothing.py (about 6 minutes).
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ GRID = {"half_life_s": (0.15, 0.25, 0.4), "dwell_s": (0.4, 0.6, 0.8, 1.0, 1.2, 1
 # What a setting must reach: at most one spurious switch in 8 holds, a median under 1.5 s.
 MAX_SPURIOUS = 1.0
 MAX_MEDIAN_S = 1.5
+# Settings within this many confirmed holds (in 8) of the best are as good, given the
+# sampling; of those the one with the longest dwell wins: a real camera's frames vary
+# together (a head turning, speech), not independently like the scripted noise.
+AS_GOOD = 0.15
 
 
 def hold_test(settings: SmoothingSettings, logits: np.ndarray, labels: np.ndarray,
@@ -90,12 +96,13 @@ def main() -> None:
     results = []
     for values in itertools.product(*GRID.values()):
         settings = SmoothingSettings(**dict(zip(GRID, values)))
-        results.append((settings, hold_test(settings, logits, labels, args.sessions // 4)))
+        results.append((settings, hold_test(settings, logits, labels, args.sessions // 2)))
     acceptable = [(s, r) for s, r in results if r["spurious_in_8"] <= MAX_SPURIOUS
                   and (r["median_latency_s"] or 99) < MAX_MEDIAN_S]
     pool = acceptable or results
-    best, _ = max(pool, key=lambda item: (item[1]["confirmed_in_8"],
-                                          -item[1]["spurious_in_8"]))
+    most = max(result["confirmed_in_8"] for _, result in pool)
+    best, _ = max(((s, r) for s, r in pool if r["confirmed_in_8"] >= most - AS_GOOD),
+                  key=lambda item: (item[0].dwell_s, item[1]["confirmed_in_8"]))
     report = {
         "schedule": [emotion.value for emotion in SCHEDULE],
         "sessions": args.sessions,

@@ -6,7 +6,7 @@ over about a second; the thin live trace under them is what each frame alone say
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QLabel, QProgressBar,
                                QPushButton, QVBoxLayout, QWidget)

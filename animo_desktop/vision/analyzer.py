@@ -178,15 +178,19 @@ class EmotionAnalyzer:
             self._last_rafdb = None
             return None, faces_seen
         stage = time.perf_counter()
-        crop = align_face(gray, face.landmarks if face.landmarks is not None else face.points,
-                          self.classifier.input_size)
-        timings["crop"] = _ms_since(stage)
-        stage = time.perf_counter()
-        cnn_probabilities = self.classifier.predict(crop[None])[0]
-        timings["classifier"] = _ms_since(stage)
-        stage = time.perf_counter()
-        rafdb = self._read_rafdb(rgb, face)
-        timings["rafdb"] = _ms_since(stage)
+        try:
+            crop = align_face(gray, face.landmarks if face.landmarks is not None
+                              else face.points, self.classifier.input_size)
+            timings["crop"] = _ms_since(stage)
+            stage = time.perf_counter()
+            cnn_probabilities = self.classifier.predict(crop[None])[0]
+            timings["classifier"] = _ms_since(stage)
+            stage = time.perf_counter()
+            rafdb = self._read_rafdb(rgb, face)
+            timings["rafdb"] = _ms_since(stage)
+        except ValueError:  # its points fall together: nothing there to read
+            self._last_rafdb = None
+            return None, faces_seen
         return ExpertReadings(face, cnn_probabilities, rafdb), faces_seen
 
     def _read_rafdb(self, rgb: np.ndarray, face: DetectedFace) -> RafDbReading:

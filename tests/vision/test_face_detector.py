@@ -87,3 +87,15 @@ def test_in_a_stream_the_fallback_looks_now_and_then_for_a_face_the_landmarker_l
         found = [analyzer.analyze(frame, 100 * i).found_by for i in range(3 * FALLBACK_EVERY)]
     assert found.count("detector") == 3
     assert found.count(None) == 3 * FALLBACK_EVERY - 3  # the landmarker's own cost only
+
+
+def test_a_face_whose_points_fall_together_counts_as_no_face(monkeypatch):
+    from animo_desktop.vision.analyzer import EmotionAnalyzer
+    from animo_desktop.vision.landmarks import Box, DetectedFace
+
+    point = DetectedFace(None, None, Box(10, 10, 11, 11), np.full((5, 2), 10, np.float32))
+    with EmotionAnalyzer("image") as analyzer:
+        monkeypatch.setattr("animo_desktop.vision.analyzer._detect_in_still",
+                            lambda landmarker, image: [point])
+        analysis = analyzer.analyze(read_image(SINGLE_FACE_PHOTO))
+    assert not analysis.face_present and analysis.emotion.value == "neutral"

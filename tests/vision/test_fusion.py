@@ -10,7 +10,6 @@ from animo_desktop.vision.fusion import (
     FACS_PROTOTYPES,
     EmotionFusion,
     prototype_mask,
-    softmax,
 )
 from animo_desktop.vision.landmarks import BLENDSHAPE_NAMES
 
