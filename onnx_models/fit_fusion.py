@@ -13,7 +13,7 @@ fusion_report.json (every figure quoted in onnx_models/README.md). Writes no ima
    photos through the application's still pipeline, with its fallback detector), the
    CNN on the aligned crop, the RAF-DB model on the five-point warp. Each web photo is
    also read degraded as a poor webcam would give it (smaller, softer, darker or
-   brighter, JPEG-coded): the degraded copies only train, in their original's fold.
+   brighter, JPEG-coded), to measure the fusion on such faces too.
 2. Blendshape expert (fusion.FACS_PROTOTYPES): a class-balanced logistic regression in
    which each emotion sees only its EMFACS prototype's features, with weights that may
    not be negative, fitted on the FER2013 training faces (FER+ majority labels).
@@ -28,7 +28,8 @@ fusion_report.json (every figure quoted in onnx_models/README.md). Writes no ima
    chosen for the best mean balanced accuracy of the two sources plus a quarter of the
    worst emotion's recall (a reading that never says one emotion is no use to a
    therapist).
-5. Measured: the out-of-fold web figures (each kind of photo apart), FER2013 PrivateTest
+5. Measured: the out-of-fold web figures (each kind of photo apart, and degraded),
+   FER2013 PrivateTest
    (never fitted) and its faces with clear votes, each source's head tested on the other
    source (does it carry over?), and the 80 dev photos through the application's own
    pipeline with the shipped file, as a final check, never for choosing anything.
@@ -76,8 +77,7 @@ FOLDS = 5
 SEED = 0
 WORST_CLASS_WEIGHT = 0.25
 OFFSET_STEPS = np.linspace(-1.5, 1.5, 31)
-# The web photos are learnt from twice: as they are, and degraded (degrade()); the
-# degraded copies train, only the originals are measured.
+# The web photos are also measured degraded (degrade()), as a poorer camera gives them.
 DEGRADED_SIDES = (100, 260)  # pixels, the photo's longer side
 CLEAR_VOTES = 0.7  # a FER2013 face "with clear votes": at least 70 % of them agree
 # FER+ vote columns, and FER+'s names for ANIMO's emotions.
@@ -431,14 +431,9 @@ def main() -> None:
                                                    web["embedding"][web_rows]]))
     fer_source = Source(inputs(fer, public), vote_shares[public])
     web_source = Source(inputs(web, web_rows), np.eye(EMOTIONS)[web_labels])
-    # Each original's degraded copy, where a face was still found in it (else its own
-    # original again), row for row with web_rows.
+    # Each original's degraded copy, measured where a face was still found in it.
     copy_found = degraded["found"][web_rows]
-    degraded_inputs = np.where(copy_found[:, None], inputs(degraded, web_rows),
-                               web_source.inputs)
-    augmented = Source(np.vstack([web_source.inputs, degraded_inputs]),
-                       np.vstack([web_source.targets, web_source.targets]),
-                       web_source.labelled)
+    degraded_inputs = inputs(degraded, web_rows)
     public_rows = np.flatnonzero(public)
 
     # Cross-validation: web folds grouped by person, FER2013 PublicTest stratified.
@@ -447,18 +442,19 @@ def main() -> None:
     fer_folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
         public_rows, fer_labels[public])
     web_oof = np.zeros((len(web_rows), EMOTIONS))
+    degraded_oof = np.zeros((len(web_rows), EMOTIONS))
     fer_oof = np.zeros((len(public_rows), EMOTIONS))
     for (web_train, web_test), (fer_train, fer_test) in zip(web_folds, fer_folds):
-        both = np.concatenate([web_train, web_train + len(web_rows)])
-        weights, bias = fit_readout([fer_source.take(fer_train), augmented.take(both)])
+        weights, bias = fit_readout([fer_source.take(fer_train), web_source.take(web_train)])
         web_oof[web_test] = web_source.inputs[web_test] @ weights + bias
+        degraded_oof[web_test] = degraded_inputs[web_test] @ weights + bias
         fer_oof[fer_test] = fer_source.inputs[fer_test] @ weights + bias
     offsets = choose_offsets([(web_oof, web_labels), (fer_oof, fer_labels[public])])
     if cache is not None:  # for tune_smoothing.py: how unseen people's photos read
         np.savez_compressed(cache / "web_faces_out_of_fold.npz", logits=web_oof + offsets,
                             labels=web_labels)
 
-    weights, bias = fit_readout([fer_source, augmented])
+    weights, bias = fit_readout([fer_source, web_source])
     neutral_inputs = np.vstack([fer_source.inputs[fer_labels[public] == NEUTRAL],
                                 web_source.inputs[web_labels == NEUTRAL]])
     neutral_reference = (neutral_inputs @ weights + bias + offsets).mean(axis=0)
@@ -495,13 +491,16 @@ def main() -> None:
         return lambda rows: (inputs(fer, rows) @ w + b).argmax(1)
 
     fer_only = fit_readout([fer_source])
-    web_only = fit_readout([augmented])
+    web_only = fit_readout([web_source])
     report = {
         "fusion": "fit_fusion.py: every figure below",
         "offsets": np.round(offsets, 2).tolist(),
         "web_faces_grouped_cv": {
             "shipped": web_scores((web_oof + offsets).argmax(1)),
             "before_offsets": web_scores(web_oof.argmax(1)),
+            # The same photos degraded as a poor webcam gives them (the faces still found).
+            "degraded": scores(web_labels[copy_found],
+                               (degraded_oof + offsets)[copy_found].argmax(1)),
             "cnn_alone": web_scores(web["cnn"][web_rows].argmax(1)),
             "rafdb_alone": web_scores(web["rafdb_logits"][web_rows].argmax(1)),
         },
