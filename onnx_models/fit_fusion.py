@@ -3,7 +3,7 @@
     python onnx_models/fit_fusion.py --cache /tmp/animo_fusion
 
 Reads ../shared (FER2013 with the FER+ votes, the labelled web photos, the dev photos).
-About 15 minutes on a 2-core CPU the first time, a minute with `--cache DIR`, which keeps
+About 25 minutes on a 2-core CPU the first time, a minute with `--cache DIR`, which keeps
 every expert's reading of every face (numbers only, no pixels) between runs. Writes
 onnx_models/emotion_fusion.json (read by animo_desktop/vision/fusion.py) and
 fusion_report.json (every figure quoted in onnx_models/README.md). Writes no image.

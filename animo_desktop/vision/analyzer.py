@@ -185,19 +185,21 @@ class EmotionAnalyzer:
             stage = time.perf_counter()
             cnn_probabilities = self.classifier.predict(crop[None])[0]
             timings["classifier"] = _ms_since(stage)
-            stage = time.perf_counter()
-            rafdb = self._read_rafdb(rgb, face)
-            timings["rafdb"] = _ms_since(stage)
+            rafdb = self._read_rafdb(rgb, face, timings)
         except ValueError:  # its points fall together: nothing there to read
             self._last_rafdb = None
             return None, faces_seen
         return ExpertReadings(face, cnn_probabilities, rafdb), faces_seen
 
-    def _read_rafdb(self, rgb: np.ndarray, face: DetectedFace) -> RafDbReading:
-        """Every still; in a stream one frame in RAFDB_EVERY, the others reuse it."""
+    def _read_rafdb(self, rgb: np.ndarray, face: DetectedFace, timings: dict[str, float]
+                    ) -> RafDbReading:
+        """Every still; in a stream one frame in RAFDB_EVERY, the others reuse it (and have
+        no "rafdb" timing)."""
         if (self.mode == "image" or self._last_rafdb is None
                 or self._frames % RAFDB_EVERY == 0):
+            stage = time.perf_counter()
             self._last_rafdb = self.rafdb.read(rgb, face.points)
+            timings["rafdb"] = _ms_since(stage)
         return self._last_rafdb
 
     def _find_face(self, rgb: np.ndarray, timestamp_ms: int | None
