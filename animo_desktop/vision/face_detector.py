@@ -56,9 +56,10 @@ class FaceDetector:
         height, width = image_rgb.shape[:2]
         longer = max(height, width)
         scale = min(max(1.0, MIN_SIDE / longer), self._max_side / longer)
+        # At least a pixel each way: a 2000 x 1 image would otherwise shrink to nothing.
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
         image = image_rgb if scale == 1.0 else cv2.resize(
-            image_rgb, None, fx=scale, fy=scale,
-            interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+            image_rgb, size, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
         border = round(BORDER * max(image.shape[:2]))
         image = cv2.copyMakeBorder(image, border, border, border, border,
                                    cv2.BORDER_CONSTANT)
@@ -68,9 +69,11 @@ class FaceDetector:
         if found is None:
             return []
         faces = []
+        scale_x, scale_y = size[0] / width, size[1] / height
         for row in sorted(found, key=lambda row: -row[14]):
-            left, top, box_width, box_height = (row[:4] - [border, border, 0, 0]) / scale
-            points = (row[4:14].reshape(5, 2) - border) / scale
+            left, top = (row[0] - border) / scale_x, (row[1] - border) / scale_y
+            box_width, box_height = row[2] / scale_x, row[3] / scale_y
+            points = (row[4:14].reshape(5, 2) - border) / (scale_x, scale_y)
             faces.append(DetectedFace(
                 None, None, Box(float(left), float(top), float(left + box_width),
                                 float(top + box_height)), points.astype(np.float32)))
