@@ -80,7 +80,9 @@ def find_models() -> list[FoundModel]:
             continue
         for candidate in sorted(folder.iterdir()):
             suffix = candidate.suffix.lower()
-            if suffix == ".safetensors":
+            # Only regular files: not a FIFO (reading it would wait forever), a folder or
+            # a link to a file that is gone.
+            if suffix == ".safetensors" and candidate.is_file():
                 found.append(FoundModel(candidate, "single file", origin,
                                         not_sd15(candidate)))
             elif suffix in PICKLE_SUFFIXES and candidate.is_file():
