@@ -34,6 +34,7 @@ from animo_desktop.generation.lora_manifest import EmotionLora, FewStepLora, Lor
 from animo_desktop.generation.model_loading import first_line
 from animo_desktop.generation.model_locator import refuse_pickle
 from animo_desktop.generation.safetensors_header import damaged
+from animo_desktop.messages import sentence
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +139,8 @@ class EmotionLoraBank:
                 log.warning("LoRA %s for %s falls back to prompt-only: %s", entry.file,
                             entry.emotion.value, error)
                 problems.append(f"The {entry.emotion.value} LoRA ({entry.file.name}) could not "
-                                f"be used: {error}. That emotion is generated from the prompt "
-                                "alone.")
+                                f"be used: {sentence(str(error))} That emotion is generated "
+                                "from the prompt alone.")
         if raw:
             self._create_slot(raw)
         return problems

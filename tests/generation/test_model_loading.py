@@ -1,4 +1,5 @@
 import socket
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -148,6 +149,15 @@ def test_a_hub_id_resolves_from_the_local_cache_only(tmp_path, monkeypatch, no_n
     (repo / "snapshots" / commit / "model_index.json").write_text("{}")
     source = resolve_model("someone/some-model")
     assert source.path == repo / "snapshots" / commit and source.name == "someone/some-model"
+
+
+@pytest.mark.parametrize("spec", ["/nonexistent", "./sd15", "~/sd15", "models/sd15.ckpt",
+                                  "models/sd-1.5/unet"])
+def test_a_missing_path_is_told_as_a_path_not_as_a_hub_id(tmp_path, monkeypatch, spec):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(ModelLoadError) as refusal:
+        resolve_model(spec)
+    assert str(refusal.value) == f"the model {Path(spec).expanduser()} does not exist"
 
 
 def test_the_shipped_tokenizer_is_clips():
