@@ -25,3 +25,12 @@ def positive_number(text: str) -> float:
     if not value > 0:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
     return value
+
+
+def image_side(text: str) -> int:
+    """A Stable Diffusion image side in pixels: a multiple of 8 (the VAE's scale) and at
+    least 64 (one latent of 8 x 8); refused with the reason."""
+    value = positive_int(text)
+    if value < 64 or value % 8:
+        raise argparse.ArgumentTypeError(f"must be a multiple of 8 of at least 64, not {value}")
+    return value

@@ -15,6 +15,12 @@ from PIL import Image
 from animo_desktop.emotions import Emotion
 
 
+def sentence(text: str) -> str:
+    """The text ended with a full stop, unless it ends as a sentence already: an error's
+    words followed by a sentence of ours would otherwise read "... version.. That"."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 @dataclass(frozen=True)
 class EmotionReading:
     """An emotion confirmed by the camera worker, or pinned by the therapist."""

@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,16 +98,21 @@ _PATTERNS: dict[str, tuple[str, str]] = {
 
 
 def load_settings(path: Path) -> tuple[Settings, list[str]]:
-    """Read settings; return defaults plus warnings for anything unreadable."""
+    """Read settings; return defaults plus warnings for anything unreadable.
+
+    An unreadable file is moved aside, so that the defaults saved at quit do not destroy
+    settings the user can still mend by hand.
+    """
     if not path.exists():
         return Settings(), []
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows Notepad starts the file with a byte order mark.
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
     # ValueError: also a number of thousands of digits; RecursionError: nesting too deep.
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-        return Settings(), [f"settings file {path} is unreadable ({error}); using defaults"]
+        return Settings(), [_set_aside(path, f"is unreadable ({error})")]
     if not isinstance(raw, dict):
-        return Settings(), [f"settings file {path} does not hold an object; using defaults"]
+        return Settings(), [_set_aside(path, "does not hold an object")]
 
     warnings: list[str] = []
     values: dict[str, Any] = {}
@@ -121,6 +127,17 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
             values[spec.name] = value
     settings, range_warnings = Settings(**values).validated()
     return settings, warnings + range_warnings
+
+
+def _set_aside(path: Path, problem: str) -> str:
+    """Move an unusable settings file out of the defaults' way; return the warning."""
+    kept = path.with_name(f"{path.name}.broken-{datetime.now():%Y%m%d-%H%M%S}")
+    try:
+        path.rename(kept)
+    except OSError as error:
+        return (f"settings file {path} {problem}; using defaults (it could not be moved "
+                f"aside: {error})")
+    return f"settings file {path} {problem}; using defaults, and the file is kept as {kept}"
 
 
 def save_settings(path: Path, settings: Settings) -> None:

@@ -2,8 +2,11 @@
 socket at all (pytest-socket, configured in pyproject.toml), and hypothesis deterministic
 and without an example database in the repository."""
 
+import contextlib
 import os
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,3 +29,30 @@ def isolated_user_folders(tmp_path, monkeypatch):
     monkeypatch.setenv("ANIMO_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("ANIMO_DATA_DIR", str(tmp_path / "data"))
     return tmp_path
+
+
+def returns_in_time(call, *fifos: Path, seconds: float = 10.0):
+    """What call() returns, run in a thread: still blocked after the seconds (opening or
+    reading one of these FIFOs, which nobody writes), it fails the test instead of hanging
+    it."""
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(call)
+        try:
+            return future.result(seconds)
+        except TimeoutError:
+            # A writer that comes and goes gives the stuck reader an end of file, so that
+            # the thread ends and the pool can close.
+            while not future.done():
+                for fifo in fifos:
+                    with contextlib.suppress(OSError):
+                        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+                time.sleep(0.05)
+            pytest.fail(f"still blocked after {seconds} s (reading a FIFO?)")
+
+
+def make_fifo(path: Path) -> Path:
+    """A named pipe at path (POSIX only): opening it to read waits for a writer."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("this system has no named pipes")
+    os.mkfifo(path)
+    return path

@@ -52,6 +52,11 @@ def test_any_arguments_parse_or_give_a_usage_error(argv):
     (["bench", "swap", "--threads", "0"], "at least 1"),
     (["render", "--emotion", "joy", "--out", "x", "--steps", "0"], "at least 1"),
     (["render", "--out", "x"], "required"),
+    (["render", "--emotion", "joy", "--out", "x", "--size", "7"], "multiple of 8 of at least 64"),
+    (["render", "--emotion", "joy", "--out", "x", "--size", "100"], "multiple of 8"),
+    (["render", "--emotion", "joy", "--out", "x", "--size", "56"], "at least 64"),
+    (["render", "--emotion", "joy", "--out", "x", "--size", "big"], "not a whole number"),
+    (["bench", "soak", "--size", "7"], "multiple of 8"),
     (["--device", "quantum"], "invalid choice"),
     (["--source"], "expected one argument"),
     (["--exit-after", "1e999"], "positive"),
@@ -69,7 +74,7 @@ def test_nonsense_is_refused_by_the_parser_with_a_reason(capsys, argv, complaint
 def test_render_with_a_missing_model_is_one_sentence_and_exit_1(capsys, tmp_path):
     assert main(["render", "--emotion", "joy", "--out", str(tmp_path),
                  "--model", str(tmp_path / "missing.safetensors")]) == 1
-    assert "not found" in capsys.readouterr().err
+    assert "missing.safetensors does not exist" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 

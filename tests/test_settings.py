@@ -1,4 +1,5 @@
 import json
+import re
 
 from animo_desktop.settings import Settings, load_settings, save_settings
 
@@ -22,6 +23,25 @@ def test_corrupt_file_gives_defaults_and_a_warning(tmp_path):
     settings, warnings = load_settings(path)
     assert settings == Settings()
     assert len(warnings) == 1 and "unreadable" in warnings[0]
+
+
+def test_a_byte_order_mark_as_windows_notepad_writes_is_read(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"canvas_width": 1024}).encode())
+    assert load_settings(path) == (Settings(canvas_width=1024), [])
+
+
+def test_an_unreadable_file_is_kept_aside_before_the_defaults_replace_it(tmp_path):
+    path = tmp_path / "settings.json"
+    hand_edited = '{"canvas_width": 1024, "last_export_dir": "/clients",}'  # trailing comma
+    path.write_text(hand_edited)
+    settings, warnings = load_settings(path)
+    assert settings == Settings()
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("settings.json.broken-")]
+    assert len(kept) == 1 and re.fullmatch(r"settings\.json\.broken-\d{8}-\d{6}", kept[0].name)
+    assert len(warnings) == 1 and kept[0].name in warnings[0]
+    save_settings(path, settings)  # as the app does at quit
+    assert kept[0].read_text() == hand_edited
 
 
 def test_bad_values_fall_back_one_by_one(tmp_path):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from animo_desktop.arguments import positive_int, positive_number
+from animo_desktop.arguments import image_side, positive_int, positive_number
 from animo_desktop.benchmarks.probes import (WARM_UP_FRACTION, StallProbe, offscreen_session,
                                              rss_mib, stall_summary, wait_until)
 from animo_desktop.benchmarks.report import median_ms, percentile_ms, print_report
@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop after M minutes (with --artworks: whichever comes first)")
     parser.add_argument("--backend", choices=("diffusion", "painter"), default="diffusion",
                         help="the tiny random diffusion model (default) or the built-in painter")
-    parser.add_argument("--size", type=positive_int, metavar="PIXELS",
+    parser.add_argument("--size", type=image_side, metavar="PIXELS",
                         help="image side of the tiny model's artworks (default: its own, 64)")
     parser.add_argument("--steps", type=positive_int, metavar="N",
                         help="sampling steps of each diffusion artwork (default: the app's, 20)")

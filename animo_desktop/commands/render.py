@@ -11,7 +11,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from animo_desktop.arguments import positive_int
+from animo_desktop.arguments import image_side, positive_int
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import add_model_arguments
 
@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", "--count", type=positive_int, default=1, help="how many images")
     parser.add_argument("--steps", type=positive_int, default=20,
                         help="sampling steps (a few-step LoRA in the manifest sets its own)")
-    parser.add_argument("--size", type=positive_int,
+    parser.add_argument("--size", type=image_side,
                         help="image side in pixels (default: the model's own, 512 for SD 1.5)")
     parser.add_argument("--blend", type=float, default=1.0, help="LoRA blend weight, 0..1.5")
     parser.add_argument("--palette-strength", type=float, default=0.0,

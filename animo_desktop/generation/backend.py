@@ -7,7 +7,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
-from animo_desktop.messages import Artwork, BackendInfo, GenerationProgress, GenerationRequest
+from animo_desktop.messages import (Artwork, BackendInfo, GenerationProgress, GenerationRequest,
+                                    sentence)
 
 if TYPE_CHECKING:
     from animo_desktop.generation.diffusion_backend import DiffusionSettings
@@ -70,7 +71,8 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
         source = resolve_model(model)
     except ModelLoadError as error:
         log.warning("model not usable: %s", error)
-        return PainterBackend(), [f"{error}. The built-in painter makes the artworks."]
+        return PainterBackend(), [f"{sentence(str(error))} The built-in painter makes the "
+                                  "artworks."]
     if source is None:
         warnings = [] if choice == "auto" else [
             "No Stable Diffusion 1.5 model was found (see `animo doctor`); the built-in "

@@ -33,7 +33,8 @@ from animo_desktop.emotions import Emotion
 from animo_desktop.generation.lora_manifest import EmotionLora, FewStepLora, LoraManifest
 from animo_desktop.generation.model_loading import first_line
 from animo_desktop.generation.model_locator import refuse_pickle
-from animo_desktop.generation.safetensors_header import cut_short
+from animo_desktop.generation.safetensors_header import damaged
+from animo_desktop.messages import sentence
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,11 @@ def read_lora_file(path: Path) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file
 
     refuse_pickle(path)
-    if not path.is_file():
-        raise LoraFileError(f"LoRA file {path} does not exist")
-    if missing := cut_short(path):
-        raise LoraFileError(f"LoRA file {path} {missing}")
+    if not path.is_file():  # a FIFO too: reading it would wait forever
+        raise LoraFileError(f"LoRA file {path} "
+                            f"{'is not a regular file' if path.exists() else 'does not exist'}")
+    if damage := damaged(path):
+        raise LoraFileError(f"LoRA file {path} {damage}")
     try:
         return load_file(str(path))
     except (SafetensorError, OSError, ValueError) as error:
@@ -137,8 +139,8 @@ class EmotionLoraBank:
                 log.warning("LoRA %s for %s falls back to prompt-only: %s", entry.file,
                             entry.emotion.value, error)
                 problems.append(f"The {entry.emotion.value} LoRA ({entry.file.name}) could not "
-                                f"be used: {error}. That emotion is generated from the prompt "
-                                "alone.")
+                                f"be used: {sentence(str(error))} That emotion is generated "
+                                "from the prompt alone.")
         if raw:
             self._create_slot(raw)
         return problems

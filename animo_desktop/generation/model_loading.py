@@ -17,7 +17,7 @@ import torch
 
 from animo_desktop.generation.backend import DEVICE_CHOICES
 from animo_desktop.generation.model_locator import ModelLoadError, ModelSource
-from animo_desktop.generation.safetensors_header import cut_short, not_sd15
+from animo_desktop.generation.safetensors_header import damaged, not_sd15
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,8 @@ def load_pipeline(source: ModelSource, device: DeviceChoice, config_dir: Path | 
 
     on_progress(f"Loading model {source.name}")
     if source.kind == "single file":
-        if missing := cut_short(source.path):
-            raise ModelLoadError(f"the model {source.path} {missing}")
+        if damage := damaged(source.path):
+            raise ModelLoadError(f"the model {source.path} {damage}")
         if config_dir is None and (other := not_sd15(source.path)):
             raise ModelLoadError(f"the model {source.path} is {other}: ANIMO needs a Stable "
                                  "Diffusion 1.5 checkpoint")

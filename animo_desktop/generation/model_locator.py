@@ -80,7 +80,9 @@ def find_models() -> list[FoundModel]:
             continue
         for candidate in sorted(folder.iterdir()):
             suffix = candidate.suffix.lower()
-            if suffix == ".safetensors":
+            # Only regular files: not a FIFO (reading it would wait forever), a folder or
+            # a link to a file that is gone.
+            if suffix == ".safetensors" and candidate.is_file():
                 found.append(FoundModel(candidate, "single file", origin,
                                         not_sd15(candidate)))
             elif suffix in PICKLE_SUFFIXES and candidate.is_file():
@@ -133,13 +135,26 @@ def resolve_model(spec: str | None) -> ModelSource | None:
             return ModelSource(path, "diffusers folder")
         raise ModelLoadError(f"{path} is neither a .safetensors checkpoint nor a diffusers "
                              "model folder (with model_index.json)")
-    if spec.count("/") == 1 and not path.suffix:
+    if spec.count("/") == 1 and not path.suffix and _is_hub_id(spec):
         return ModelSource(_cached_hub_snapshot(spec), "diffusers folder")
-    raise ModelLoadError(f"model {spec!r} not found")
+    raise ModelLoadError(f"the model {path} does not exist")
 
 
 def _source(found: FoundModel) -> ModelSource:
     return ModelSource(found.path, "single file" if found.path.is_file() else "diffusers folder")
+
+
+def _is_hub_id(spec: str) -> bool:
+    """Whether spec is spelt as the hub spells its ids: "/models/sd", "./sd" or "~/sd" is a
+    path that does not exist, not a model to look for in the cache."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(spec)
+    except HFValidationError:
+        return False
+    return True
 
 
 def _cached_hub_snapshot(repo_id: str) -> Path:

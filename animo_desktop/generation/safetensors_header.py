@@ -8,6 +8,7 @@ dtype, shape and byte range (https://github.com/huggingface/safetensors#format).
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ UNET_INPUT = "model.diffusion_model.input_blocks.0.0.weight"
 UNET_CROSS_ATTENTION = "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight"
 SD15_TEXT_WIDTH = 768
 SD15_LATENT_CHANNELS = 4
+# The safetensors format's own limit on the JSON header (MAX_HEADER_SIZE in its reader).
+MAX_HEADER_LENGTH = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -28,28 +31,42 @@ class Header:
     entries: dict[str, Any] | None  # None when the file ends inside its header
 
 
+class HeaderRefused(ValueError):
+    """A header larger or deeper than the format allows; the message follows the file's
+    name."""
+
+
 def read_header(path: Path) -> Header | None:
-    """The header of a .safetensors file; None when it is no safetensors file. OSError
-    when it cannot be read."""
-    size = path.stat().st_size
+    """The header of a .safetensors file; None when it is no safetensors file (or not a
+    regular file). HeaderRefused for a header larger or deeper than the format allows,
+    OSError when it cannot be read."""
+    status = path.stat()
+    # Opening a FIFO would wait for a writer forever; a folder cannot be read at all.
+    if not stat.S_ISREG(status.st_mode):
+        return None
     with path.open("rb") as stream:
         head = stream.read(9)
         if len(head) < 9 or head[8:] != b"{":
             return None
         length = int.from_bytes(head[:8], "little")
-        if 8 + length > size:
-            return Header(length, size, None)
+        if length > MAX_HEADER_LENGTH:
+            raise HeaderRefused(f"has a header of {length:,} bytes, more than the "
+                                f"{MAX_HEADER_LENGTH:,} the safetensors format allows")
+        if 8 + length > status.st_size:
+            return Header(length, status.st_size, None)
         try:
             entries = json.loads(b"{" + stream.read(length - 1))
+        except RecursionError:  # {"a":{"a":...}} deeper than Python's parser goes
+            raise HeaderRefused("has a header nested too deeply to be read") from None
         except ValueError:
             return None
-    return Header(length, size, entries) if isinstance(entries, dict) else None
+    return Header(length, status.st_size, entries) if isinstance(entries, dict) else None
 
 
-def cut_short(path: Path) -> str | None:
-    """What is missing from a .safetensors file that was cut short (an interrupted copy or
-    download), as words that follow its name; None when it is whole, or when it is no
-    safetensors file at all (the loader says so)."""
+def damaged(path: Path) -> str | None:
+    """What is wrong with a damaged .safetensors file: cut short (an interrupted copy or
+    download), or a header past the format's limits, as words that follow its name; None
+    when it is whole, or when it is no safetensors file at all (the loader says so)."""
     try:
         header = read_header(path)
         if header is None:
@@ -60,6 +77,8 @@ def cut_short(path: Path) -> str | None:
         needed = 8 + header.length + max((entry["data_offsets"][1]
                                           for key, entry in header.entries.items()
                                           if key != "__metadata__"), default=0)
+    except HeaderRefused as refusal:
+        return str(refusal)
     except (OSError, TypeError, KeyError, IndexError, AttributeError):
         return None
     if header.file_size >= needed:
@@ -74,7 +93,7 @@ def not_sd15(path: Path) -> str | None:
     or cannot be told (the loader then has its say)."""
     try:
         read = read_header(path)
-    except OSError:
+    except (OSError, HeaderRefused):
         return None
     if read is None or read.entries is None:
         return None

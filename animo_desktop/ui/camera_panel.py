@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QLabel,
                                QPushButton, QVBoxLayout, QWidget)
 
-from animo_desktop.vision.cameras import list_cameras
+from animo_desktop.vision.cameras import camera_index, list_cameras
 
 CALIBRATION_SECONDS = 4.0
 
@@ -64,7 +64,7 @@ class CameraPanel(QGroupBox):
         """Select `source` in the list (adding a file or an unlisted camera first)."""
         value = source or NO_CAMERA
         if self.source_box.findData(value) < 0:
-            label = f"Camera {value}" if value.isdigit() else Path(value).name
+            label = f"Camera {value}" if camera_index(value) is not None else Path(value).name
             self.source_box.insertItem(self.source_box.count() - 1, label, value)
         self.source_box.setCurrentIndex(self.source_box.findData(value))
 

@@ -19,8 +19,9 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
-from animo_desktop.messages import EmotionReading, FrameReading, WorkerError
+from animo_desktop.messages import EmotionReading, FrameReading, WorkerError, sentence
 from animo_desktop.ui.worker_thread import crash_guarded
+from animo_desktop.vision.cameras import camera_index
 from animo_desktop.vision.smoothing import EmotionSmoother, SmoothingSettings
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,9 @@ class CameraWorker(QObject):
             self._analyzer = self._analyzer_factory()
         except Exception as error:
             log.exception("the emotion analyzer could not start")
-            self.failed.emit(WorkerError("camera", f"Emotion sensing could not start: {error}. "
-                                         "Pin emotions by hand.", traceback.format_exc()))
+            self.failed.emit(WorkerError("camera", "Emotion sensing could not start: "
+                                         f"{sentence(str(error))} Pin emotions by hand.",
+                                         traceback.format_exc()))
             return
         self._smoother.reset()
         try:
@@ -96,7 +98,7 @@ class CameraWorker(QObject):
                     self._follow(source)
             except SourceError as error:
                 self._lost_source(str(error), first=attempt == 0)
-                if not self._source.strip().isdigit():
+                if camera_index(self._source) is None:
                     return  # a file that cannot be read will not heal by waiting
                 self._wait(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
                 attempt += 1
@@ -158,7 +160,8 @@ class CameraWorker(QObject):
         self.status.emit(f"No camera: {reason}")
         if first:
             log.warning("camera: %s", reason)
-            self.failed.emit(WorkerError("camera", f"{reason[0].upper()}{reason[1:]}. The "
+            # Built around the reason, whose first word may be a file name to keep as is.
+            self.failed.emit(WorkerError("camera", f"No camera: {sentence(reason)} The "
                                          "session goes on; pin emotions by hand.", reason))
         if self._smoother.emotion is not Emotion.NEUTRAL:
             self.emotion_confirmed.emit(EmotionReading(

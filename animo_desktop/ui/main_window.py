@@ -473,10 +473,25 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def export_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export canvas",
-                                              str(self.default_export_path()), "PNG (*.png)")
-        if path:
-            self.export_to(Path(path).with_suffix(".png"))
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export canvas",
+                                                str(self.default_export_path()), "PNG (*.png)")
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != ".png":
+            # Appended, not substituted: "session 12.03" must not become "session 12.png".
+            path = path.with_name(f"{path.name}.png")
+        # The dialog asked about overwriting the name typed, not the one with .png added.
+        if path != Path(chosen) and path.exists() and not self._confirm_overwrite(path):
+            return
+        self.export_to(path)
+
+    def _confirm_overwrite(self, path: Path) -> bool:
+        answer = QMessageBox.question(
+            self, "Export canvas", f"{path.name} already exists.\n\nReplace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def export_to(self, path: Path) -> bool:
         return self.controller.export(path)

@@ -23,3 +23,10 @@ def list_cameras(max_probe: int = 4) -> list[str]:
             found.append(str(index))
         capture.release()
     return found
+
+
+def camera_index(source: str) -> int | None:
+    """The camera a source names ("0", " 1 "); None for anything else, such as a file name.
+    ASCII digits only: "²" is a digit to str.isdigit() but no number to int()."""
+    text = source.strip()
+    return int(text) if text.isascii() and text.isdigit() else None

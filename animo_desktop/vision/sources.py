@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from animo_desktop.resources import resource_path
+from animo_desktop.vision.cameras import camera_index
 from animo_desktop.vision.opencv import cv2
 
 DEFAULT_FRAME_SIZE = (640, 480)
@@ -47,8 +48,20 @@ class Frame:
     index: int  # 0, 1, 2, ... since the source was opened
 
 
+def _not_a_file(path: Path) -> str | None:
+    """Why path is no video or image file, as words that follow it; None when it is a
+    regular file. A FIFO or a device (/dev/zero) is refused unread: reading may never end."""
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return "is a folder, not a video or image file"
+    return "is not a regular file" if path.exists() else "does not exist"
+
+
 def read_image(path: str | Path) -> np.ndarray:
     """An image file as a BGR uint8 array (EXIF orientation applied)."""
+    if problem := _not_a_file(Path(path)):
+        raise SourceError(f"{path} {problem}")
     try:
         data = np.fromfile(path, dtype=np.uint8)  # not cv2.imread: non-ASCII paths on Windows
     except OSError as error:
@@ -256,11 +269,12 @@ def open_source(source: str | int | Path, *, frame_size: tuple[int, int] = DEFAU
                 realtime: bool = True, loop: bool = True) -> FrameSource:
     """Open a camera index ("0", 0), a video file or an image file; SourceError if not."""
     text = str(source).strip()
-    if text.isdigit():
-        return CameraSource(int(text), frame_size, realtime)
+    if (index := camera_index(text)) is not None:
+        return CameraSource(index, frame_size, realtime)
     path = Path(text)
-    if not path.is_file():
-        raise SourceError(f"{path} does not exist (and is not a camera number)")
+    if problem := _not_a_file(path):
+        raise SourceError(f"{path} {problem}"
+                          + ("" if path.exists() else " (and is not a camera number)"))
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageFileSource(path, frame_size, realtime)
     return VideoFileSource(path, frame_size, realtime, loop)

@@ -86,7 +86,8 @@ def test_a_camera_that_disappears_and_comes_back_is_told_once_retried_and_follow
     qtbot.waitUntil(lambda: "No camera" in window.camera_panel.status_label.text()
                     and controller.current.emotion is Emotion.NEUTRAL, timeout=10000)
     assert window.emotion_panel.current_label.text().endswith("Neutral")
-    assert told(shown, "error", "Camera 0 stopped delivering images", "session goes on")
+    assert told(shown, "error",
+                "No camera: camera 0 stopped delivering images. The session goes on")
     qtbot.waitUntil(lambda: camera.history()[-1:] == ["opened"] and len(camera.events) > 1,
                     timeout=10000)
     assert camera.history() == ["opened", "lost", "refused", "refused", "opened"]

@@ -1,4 +1,5 @@
 import socket
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +14,8 @@ from animo_desktop.generation.model_locator import (ModelLoadError, ModelSource,
 from animo_desktop.generation.painter_backend import PainterBackend
 from animo_desktop.messages import GenerationRequest
 from tests.generation.conftest import TINY_SETTINGS
-from tests.generation.test_safetensors_header import SDXL_TEXT, checkpoint, ldm
+from tests.conftest import make_fifo, returns_in_time
+from tests.generation.test_safetensors_header import SDXL_TEXT, checkpoint, header_file, ldm
 
 
 @pytest.fixture
@@ -98,6 +100,35 @@ def test_checkpoints_that_are_not_sd15_are_listed_but_never_chosen(tmp_path, mon
     assert resolve_model(None).path.name == "c-dreamy.safetensors"
 
 
+def test_only_regular_files_are_models_and_a_fifo_blocks_nothing(tmp_path, monkeypatch):
+    folder = tmp_path / "webui" / "models" / "Stable-diffusion"
+    folder.mkdir(parents=True)
+    fifo = make_fifo(folder / "a-pipe.safetensors")
+    (folder / "b-folder.safetensors").mkdir()
+    (folder / "c-gone.safetensors").symlink_to(tmp_path / "deleted.safetensors")
+    checkpoint(folder / "d-dreamy.safetensors", **ldm())
+    monkeypatch.setenv("ANIMO_MODEL_ROOTS", str(tmp_path / "webui"))
+    found = returns_in_time(find_models, fifo)
+    assert [model.path.name for model in found] == ["d-dreamy.safetensors"]
+    chosen = returns_in_time(lambda: resolve_model(None), fifo)
+    assert chosen.path == folder / "d-dreamy.safetensors"
+
+
+def test_a_header_nested_too_deep_hands_over_to_the_painter_with_a_message(tmp_path,
+                                                                           monkeypatch,
+                                                                           no_network):
+    depth = 100_000
+    nested = b'{"a":' * depth + b"1" + b"}" * depth
+    folder = tmp_path / "webui" / "models" / "Stable-diffusion"
+    folder.mkdir(parents=True)
+    deep = header_file(folder / "deep.safetensors", len(nested), nested)
+    monkeypatch.setenv("ANIMO_MODEL_ROOTS", str(tmp_path / "webui"))
+    assert [model.path for model in find_models()] == [deep]  # as `animo doctor` lists them
+    backend, warnings = create_backend("auto", model=str(deep), device="cpu")
+    assert isinstance(backend, PainterBackend)
+    assert f"the model {deep} has a header nested too deeply to be read" in warnings[0]
+
+
 def test_a_checkpoint_that_is_not_sd15_says_what_it_is(tiny_model, no_network):
     backend, warnings = create_backend("diffusion", model=str(tiny_model.checkpoint),
                                        device="cpu")
@@ -118,6 +149,15 @@ def test_a_hub_id_resolves_from_the_local_cache_only(tmp_path, monkeypatch, no_n
     (repo / "snapshots" / commit / "model_index.json").write_text("{}")
     source = resolve_model("someone/some-model")
     assert source.path == repo / "snapshots" / commit and source.name == "someone/some-model"
+
+
+@pytest.mark.parametrize("spec", ["/nonexistent", "./sd15", "~/sd15", "models/sd15.ckpt",
+                                  "models/sd-1.5/unet"])
+def test_a_missing_path_is_told_as_a_path_not_as_a_hub_id(tmp_path, monkeypatch, spec):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(ModelLoadError) as refusal:
+        resolve_model(spec)
+    assert str(refusal.value) == f"the model {Path(spec).expanduser()} does not exist"
 
 
 def test_the_shipped_tokenizer_is_clips():

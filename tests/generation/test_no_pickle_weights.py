@@ -32,6 +32,7 @@ def test_a_pickle_model_is_refused_by_every_entry_point(tmp_path, marker, capsys
         resolve_model(str(model))
     backend, warnings = create_backend("auto", model=str(model), device="cpu")
     assert isinstance(backend, PainterBackend) and "pickle" in warnings[0]
+    assert warnings[0].endswith("version. The built-in painter makes the artworks.")
     out = tmp_path / "renders"
     assert main(["render", "--emotion", "joy", "--model", str(model), "--out", str(out)]) == 1
     assert "pickle" in capsys.readouterr().err and not out.exists()
@@ -75,6 +76,7 @@ def test_pickle_loras_in_the_manifest_cost_only_their_emotions(tiny_model, tmp_p
     assert backend.loras.loaded == (Emotion.FEAR,)
     warnings = " ".join(backend.warnings)
     assert "joy.pt is a pickle file" in warnings and "lcm.ckpt is a pickle file" in warnings
+    assert "version. That emotion is generated from the prompt alone." in warnings
     assert "anger.safetensors is not a readable safetensors file" in warnings
     artwork = backend.generate(GenerationRequest(1, Emotion.JOY, 3, ""), lambda progress: True)
     assert artwork.metadata.lora is None  # joy is painted from the prompt alone

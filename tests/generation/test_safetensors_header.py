@@ -6,7 +6,9 @@ import pytest
 from safetensors.numpy import save_file
 
 from animo_desktop.generation.safetensors_header import (UNET_CROSS_ATTENTION, UNET_INPUT,
-                                                         cut_short, not_sd15)
+                                                         HeaderRefused, damaged, not_sd15,
+                                                         read_header)
+from tests.conftest import make_fifo, returns_in_time
 
 SDXL_TEXT = "conditioner.embedders.1.model.ln_final.weight"
 LORA = "lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight"
@@ -48,10 +50,37 @@ def test_files_it_cannot_read_are_left_to_the_loader(tmp_path):
 
 def test_a_file_cut_short_says_how_much_is_missing(tmp_path):
     whole = checkpoint(tmp_path / "model.safetensors", **ldm()).read_bytes()
-    assert cut_short(tmp_path / "model.safetensors") is None
+    assert damaged(tmp_path / "model.safetensors") is None
     (tmp_path / "half.safetensors").write_bytes(whole[:len(whole) // 2])
-    assert cut_short(tmp_path / "half.safetensors").startswith(
+    assert damaged(tmp_path / "half.safetensors").startswith(
         f"is cut short: {len(whole) // 2:,} of its {len(whole):,} bytes")
     (tmp_path / "head.safetensors").write_bytes(whole[:20])
-    assert cut_short(tmp_path / "head.safetensors").startswith(
+    assert damaged(tmp_path / "head.safetensors").startswith(
         "is cut short: 20 bytes, less than its header alone")
+
+
+def test_only_regular_files_are_read(tmp_path):
+    fifo = make_fifo(tmp_path / "pipe.safetensors")
+    (tmp_path / "folder.safetensors").mkdir()
+    for path in (fifo, tmp_path / "folder.safetensors"):
+        assert returns_in_time(lambda: read_header(path), fifo) is None
+        assert returns_in_time(lambda: (not_sd15(path), damaged(path)), fifo) == (None, None)
+
+
+def header_file(path, length, header):
+    path.write_bytes(length.to_bytes(8, "little") + header)
+    return path
+
+
+def test_a_header_deeper_or_longer_than_the_format_allows_is_refused(tmp_path):
+    depth = 100_000
+    nested = b'{"a":' * depth + b"1" + b"}" * depth
+    deep = header_file(tmp_path / "deep.safetensors", len(nested), nested)
+    with pytest.raises(HeaderRefused):
+        read_header(deep)
+    assert damaged(deep) == "has a header nested too deeply to be read"
+    assert not_sd15(deep) is None  # the loader has its say, with damaged()'s words
+    # Past safetensors' own limit of 100 MB: refused unread, not taken for a file cut short.
+    huge = header_file(tmp_path / "huge.safetensors", 200_000_000, b'{"a": 1}')
+    assert damaged(huge) == ("has a header of 200,000,000 bytes, more than the 100,000,000 "
+                             "the safetensors format allows")

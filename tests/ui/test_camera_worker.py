@@ -17,12 +17,13 @@ class Recorder:
     """Collects what the worker emits (connected directly: appends from its thread)."""
 
     def __init__(self, worker):
-        self.readings, self.confirmed, self.faces, self.errors, self.previews = ([], [], [],
-                                                                                  [], [])
+        self.readings, self.confirmed, self.faces, self.errors, self.crashes, self.previews = (
+            [], [], [], [], [], [])
         worker.frame_read.connect(self.readings.append)
         worker.emotion_confirmed.connect(self.confirmed.append)
         worker.face_event.connect(self.faces.append)
         worker.failed.connect(self.errors.append)
+        worker.crashed.connect(self.crashes.append)
         worker.preview.connect(self.previews.append)
 
 
@@ -84,6 +85,23 @@ def test_an_unreadable_source_is_reported_and_the_worker_ends(run_camera, qtbot,
     qtbot.waitUntil(lambda: bool(seen.errors), timeout=20000)
     assert "not a video" in seen.errors[0].message
     assert "pin emotions by hand" in seen.errors[0].message
+
+
+def test_a_file_name_keeps_its_case_in_the_message(run_camera, qtbot, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("bomb.png").write_bytes(b"not an image")
+    thread, seen = run_camera("bomb.png")
+    qtbot.waitUntil(lambda: bool(seen.errors), timeout=20000)
+    assert seen.errors[0].message == ("No camera: bomb.png is not an image OpenCV can read. "
+                                      "The session goes on; pin emotions by hand.")
+
+
+def test_a_unicode_digit_is_a_missing_file_not_a_crash(run_camera, qtbot):
+    thread, seen = run_camera("²")
+    qtbot.waitUntil(lambda: bool(seen.errors or seen.crashes), timeout=20000)
+    qtbot.wait(500)
+    assert not seen.crashes and len(seen.errors) == 1
+    assert "² does not exist" in seen.errors[0].message
 
 
 def test_a_missing_camera_is_told_once_and_retried(run_camera, qtbot):

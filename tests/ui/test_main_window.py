@@ -104,6 +104,46 @@ def test_export_to_an_unwritable_place_reports_and_keeps_the_session(launch, qtb
     assert controller.state is SessionState.RUNNING and controller.has_unexported_work
 
 
+def export_as_with(window, monkeypatch, typed, answer=None):
+    """Export as… with this name typed in the dialog; the questions asked, answered so."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+    questions = []
+
+    def question(parent, title, text, *args):
+        questions.append(text)
+        return answer
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(typed), "PNG (*.png)"))
+    monkeypatch.setattr(QMessageBox, "question", question)
+    window.export_as()
+    return questions
+
+
+def test_export_as_appends_png_and_asks_before_replacing_another_file(launch, qtbot, tmp_path,
+                                                                      monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    window, controller = launch()
+    wait_for_artworks(qtbot, controller, 1)
+    controller.pause()
+    other = tmp_path / "client-A.png"
+    other.write_bytes(b"another client's canvas")
+    questions = export_as_with(window, monkeypatch, tmp_path / "client-A",
+                               QMessageBox.StandardButton.No)
+    assert len(questions) == 1 and "client-A.png" in questions[0]
+    assert other.read_bytes() == b"another client's canvas"
+    export_as_with(window, monkeypatch, tmp_path / "client-A", QMessageBox.StandardButton.Yes)
+    assert Image.open(other).size == (720, 985)
+    # A dot in the name is no extension to replace: "session 12.png" stays as it was.
+    (tmp_path / "session 12.png").write_bytes(b"session 12")
+    assert export_as_with(window, monkeypatch, tmp_path / "session 12.03") == []
+    assert (tmp_path / "session 12.png").read_bytes() == b"session 12"
+    assert Image.open(tmp_path / "session 12.03.png").size == (720, 985)
+    # The dialog itself confirmed a name that already ends in .png, whatever its case.
+    (tmp_path / "final.PNG").write_bytes(b"old")
+    assert export_as_with(window, monkeypatch, tmp_path / "final.PNG") == []
+    assert Image.open(tmp_path / "final.PNG").size == (720, 985)
+
+
 def test_default_export_name_holds_date_and_time(launch):
     window, _ = launch()
     assert window.default_export_path().name.startswith("animo-session-20")

@@ -9,6 +9,8 @@ from PIL import Image
 from animo_desktop.cli import main
 from animo_desktop.emotions import ALL_EMOTIONS
 
+from tests.conftest import make_fifo, returns_in_time
+
 from .conftest import HAPPY_PHOTO, SINGLE_FACE_VIDEO, SURPRISE_PHOTO
 
 
@@ -45,6 +47,18 @@ def test_classify_reports_unreadable_files_and_still_classifies_the_others(capsy
     assert first["path"] == str(missing) and "error" in first
     assert second["path"] == str(HAPPY_PHOTO) and second["emotion"] == "joy"
     assert third["path"] == str(broken) and "error" in third
+
+
+def test_classify_refuses_a_fifo_or_a_folder_and_goes_on_with_the_others(capsys, tmp_path):
+    fifo = make_fifo(tmp_path / "pipe.jpg")
+    code = returns_in_time(lambda: main(["classify", str(fifo), str(tmp_path),
+                                         str(HAPPY_PHOTO)]), fifo)
+    assert code == 1
+    pipe, folder, happy = json_lines(capsys.readouterr().out)
+    assert pipe == {"path": str(fifo), "error": f"{fifo} is not a regular file"}
+    assert folder == {"path": str(tmp_path),
+                      "error": f"{tmp_path} is a folder, not a video or image file"}
+    assert happy["emotion"] == "joy"
 
 
 def test_bench_vision_ends_with_its_figures_as_json(capsys):

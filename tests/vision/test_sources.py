@@ -1,7 +1,9 @@
 """Frame sources: camera index, video file played like a camera, still image."""
 
 import itertools
+import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +15,8 @@ from animo_desktop.vision.sources import (
     open_source,
     read_image,
 )
+
+from tests.conftest import make_fifo, returns_in_time
 
 from .conftest import DATA, SINGLE_FACE_PHOTO, SINGLE_FACE_VIDEO
 
@@ -74,6 +78,23 @@ def test_unreadable_files_raise_source_error(tmp_path, name):
         (tmp_path / name).write_text("not a picture")
     with pytest.raises(SourceError, match=name):
         open_source(tmp_path / name)
+
+
+def test_what_is_no_regular_file_is_refused_for_what_it_is_without_waiting(tmp_path):
+    fifo = make_fifo(tmp_path / "pipe.png")
+    for path, words in ((tmp_path, "is a folder, not a video or image file"),
+                        (Path("/dev/zero"), "is not a regular file"),
+                        (fifo, "is not a regular file"),
+                        (tmp_path / "missing.png", "does not exist")):
+        for read in (open_source, read_image):
+            with pytest.raises(SourceError, match=f"^{re.escape(f'{path} {words}')}"):
+                returns_in_time(lambda: read(path), fifo)
+
+
+def test_a_digit_that_is_no_ascii_digit_is_no_camera_number():
+    assert "²".isdigit()  # and yet int("²") fails
+    with pytest.raises(SourceError, match="² does not exist"):
+        open_source("²")
 
 
 def test_read_image_and_fit_within():
