@@ -28,10 +28,10 @@ def image_of(backend):
     return np.asarray(backend.generate(request, lambda progress: True).image)
 
 
-def test_single_file_checkpoint_loads_offline_and_matches_the_folder(tiny_model, tiny_backend,
-                                                                     no_network):
-    source = resolve_model(str(tiny_model.checkpoint))
-    assert source == ModelSource(tiny_model.checkpoint, "single file")
+def test_single_file_checkpoint_loads_offline_and_matches_the_folder(
+        tiny_model, tiny_checkpoint, tiny_backend, no_network):
+    source = resolve_model(str(tiny_checkpoint))
+    assert source == ModelSource(tiny_checkpoint, "single file")
     backend = DiffusionBackend(source, device="cpu", lora_dir=tiny_model.lora_dir,
                                settings=TINY_SETTINGS, config_dir=tiny_model.folder)
     difference = np.abs(image_of(backend).astype(int) - image_of(tiny_backend).astype(int))
@@ -98,9 +98,8 @@ def test_checkpoints_that_are_not_sd15_are_listed_but_never_chosen(tmp_path, mon
     assert resolve_model(None).path.name == "c-dreamy.safetensors"
 
 
-def test_a_checkpoint_that_is_not_sd15_says_what_it_is(tiny_model, no_network):
-    backend, warnings = create_backend("diffusion", model=str(tiny_model.checkpoint),
-                                       device="cpu")
+def test_a_checkpoint_that_is_not_sd15_says_what_it_is(tiny_checkpoint, no_network):
+    backend, warnings = create_backend("diffusion", model=str(tiny_checkpoint), device="cpu")
     assert isinstance(backend, PainterBackend)
     assert ("is a model of another shape (its UNet attends to 16-wide text embeddings, SD "
             "1.5's to 768): ANIMO needs a Stable Diffusion 1.5 checkpoint") in warnings[0]
