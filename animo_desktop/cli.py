@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from animo_desktop import __version__
 from animo_desktop.commands import COMMAND_MODULES
-from animo_desktop.emotions import Emotion
+from animo_desktop.emotions import Emotion, accepted_emotion_words
 from animo_desktop.generation.backend import BACKEND_CHOICES, add_model_arguments
 
 
@@ -35,6 +36,27 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _source(text: str) -> str:
+    """A camera number, 'none', or a file that exists: a mistyped path is refused at once,
+    while a camera that is not plugged in yet may be by the time the session starts."""
+    stripped = text.strip()
+    if stripped.lower() == "none" or (stripped.isascii() and stripped.isdigit()):
+        return text
+    if not Path(stripped).is_file():
+        raise argparse.ArgumentTypeError(f"{stripped} is not a file (a source is a camera "
+                                         "number, a video or image file, or 'none')")
+    return text
+
+
+def _png_path(text: str) -> str:
+    """The export is always PNG: a name that says otherwise would mislead every viewer."""
+    if text.lower().endswith(".png"):
+        return text
+    path = Path(text)
+    suggestion = path.with_suffix(".png") if path.name else path / "canvas.png"
+    raise argparse.ArgumentTypeError(f"the export is a PNG: name it {suggestion}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="animo",
@@ -51,15 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
                           "folder)")
     run.add_argument("--exit-after", metavar="SECONDS", type=_positive_seconds,
                      help="close cleanly after this time (exporting first with --export)")
-    run.add_argument("--export", metavar="PATH.png",
+    run.add_argument("--export", metavar="PATH.png", type=_png_path,
                      help="export the canvas to this PNG when the app closes")
     run.add_argument("--backend", choices=BACKEND_CHOICES, default="auto",
                      help="artwork generator (auto: Stable Diffusion when a model is found, "
-                          "else the built-in painter)")
+                          "else the built-in painter; diffusion: refused when none is found)")
     add_model_arguments(run)
     run.add_argument("--emotion", type=_emotion, metavar="NAME",
-                     help=f"start with this emotion pinned ({', '.join(e.value for e in Emotion)})")
-    run.add_argument("--source", default="0", metavar="SOURCE",
+                     help=f"start with this emotion pinned: {accepted_emotion_words()}")
+    run.add_argument("--source", default="0", metavar="SOURCE", type=_source,
                      help="what the camera worker watches: a camera number (default 0), a "
                           "video file (looped) or an image file; 'none' for no camera")
     run.add_argument("--demo", action="store_true",
@@ -92,11 +114,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.restore = "no" if args.exit_after is not None else "ask"
 
     from animo_desktop import paths
+    from animo_desktop.generation.model_locator import ModelLoadError
     from animo_desktop.logging_setup import configure_logging
     from animo_desktop.ui.app import run_app
 
     configure_logging(paths.log_dir(), verbose=args.verbose)
-    return run_app(args)
+    try:
+        return run_app(args)
+    except ModelLoadError as error:  # --backend diffusion with no model it can use
+        print(f"animo: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

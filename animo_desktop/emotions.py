@@ -44,6 +44,11 @@ class Emotion(str, Enum):
     def display_name(self) -> str:
         return self.style.display_name
 
+    @property
+    def synonyms(self) -> tuple[str, ...]:
+        """The other words `parse` accepts for this emotion ("happy" for joy, ...)."""
+        return tuple(word for word, emotion in _SYNONYMS.items() if emotion is self)
+
     @classmethod
     def parse(cls, text: str) -> "Emotion":
         """Accept a name in any case, or a common synonym ("happy", "angry", ...)."""
@@ -144,3 +149,10 @@ _SYNONYMS: dict[str, Emotion] = {
 }
 
 ALL_EMOTIONS: tuple[Emotion, ...] = tuple(Emotion)
+
+
+def accepted_emotion_words() -> str:
+    """Every word `Emotion.parse` accepts, for help texts: "joy (happy, ...), sadness
+    (sad), ..., neutral (calm)"."""
+    return ", ".join(f"{emotion.value} ({', '.join(emotion.synonyms)})" if emotion.synonyms
+                     else emotion.value for emotion in ALL_EMOTIONS)

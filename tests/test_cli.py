@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 
 from animo_desktop import __version__
+from animo_desktop.cli import build_parser
+from animo_desktop.emotions import ALL_EMOTIONS
 from animo_desktop.session import find_unfinished_session
 from animo_desktop.storage import read_png_text
 
@@ -32,6 +34,15 @@ def test_help_lists_the_options_and_the_kiosk_keys():
     for option in ("--fullscreen", "--kiosk", "--session-dir", "--exit-after", "--export",
                    "--backend", "--emotion", "doctor", "Ctrl+Alt+Shift+X"):
         assert option in result.stdout
+
+
+def test_help_lists_every_word_emotion_accepts():
+    result = animo("--help")
+    text = " ".join(result.stdout.split())  # argparse wraps the help text
+    for emotion in ALL_EMOTIONS:
+        assert emotion.value in text
+        assert all(word in text for word in emotion.synonyms), emotion
+    assert "joy (happy, happiness, joyful)" in text
 
 
 def test_doctor_prints_its_table_and_exits_0():
@@ -57,17 +68,78 @@ def test_doctor_says_which_found_models_are_not_used_and_why(tmp_path):
             "checkpoint)") in row
 
 
+def doctor_row(report: str, name: str) -> str:
+    (row,) = [line for line in report.splitlines() if line.startswith(f"{name}  ")]
+    return row.removeprefix(name).strip()
+
+
+def test_doctor_shows_the_provider_that_runs_and_checks_each_emotion_model():
+    result = animo("doctor")
+    assert result.returncode == 0, result.stderr
+    onnxruntime = doctor_row(result.stdout, "onnxruntime")
+    providers = [word for word in onnxruntime.replace(":", " ").split()
+                 if word.endswith("ExecutionProvider")]
+    assert providers in (["CPUExecutionProvider"], ["CUDAExecutionProvider"]), onnxruntime
+    assert "runs on" in onnxruntime
+    for name, file in [("emotion CNN", "onnx_models/emotion_cnn.onnx"),
+                       ("RAF-DB model", "resources/models/rafdb_expression_int8.onnx"),
+                       ("YuNet detector", "resources/models/face_detection_yunet_2023mar.onnx"),
+                       ("face landmarker", "resources/models/face_landmarker.task"),
+                       ("emotion fusion", "onnx_models/emotion_fusion.json")]:
+        row = doctor_row(result.stdout, name)
+        assert row.startswith("ok ") and " KiB " in row and row.endswith(file), row
+    assert result.stderr == ""  # MediaPipe loads without its console noise
+
+
+def test_doctor_says_when_an_emotion_model_does_not_load(tmp_path):
+    from animo_desktop.commands.doctor import model_check
+    from animo_desktop.vision.fusion import EmotionFusion
+
+    broken = tmp_path / "emotion_fusion.json"
+    broken.write_text("{not json")
+    assert model_check(broken, EmotionFusion.load).startswith(f"FAILED  {broken}: Expecting")
+    missing = model_check(tmp_path / "missing.json", EmotionFusion.load)
+    assert missing.startswith("FAILED") and "No such file" in missing
+
+
 @pytest.mark.parametrize("argv, complaint", [
     (["--emotion", "bored"], "unknown emotion"),
     (["--backend", "magic"], "invalid choice"),
     (["--exit-after", "soon"], "not a number"),
     (["--exit-after", "-3"], "positive"),
     (["frobnicate"], "invalid choice"),
+    (["--source", "no/such/video.mp4"], "no/such/video.mp4 is not a file"),
+    (["--export", "x.jpg"], "the export is a PNG: name it x.png"),
+    (["--export", "out/canvas"], "name it out/canvas.png"),
+    (["--backend", "diffusion"], "--backend diffusion: no Stable Diffusion 1.5 model found"),
+    (["--backend", "diffusion", "--model", "missing.safetensors"],
+     "--backend diffusion: model 'missing.safetensors' not found"),
 ])
-def test_bad_arguments_are_refused_with_a_reason(argv, complaint):
-    result = animo(*argv)
-    assert result.returncode == 2
+def test_bad_arguments_are_refused_with_a_reason(argv, complaint, tmp_path):
+    # Refused before any window opens: an accepted run would start a session, exit 0. No
+    # model is found in an empty home and Hugging Face cache.
+    result = animo(*argv, "--exit-after", "2", "--session-dir", str(tmp_path / "sessions"),
+                   cwd=tmp_path, env={"HOME": str(tmp_path), "HF_HUB_CACHE": str(tmp_path)})
+    assert result.returncode == 2, result.stderr
     assert complaint in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "sessions").exists()
+
+
+@pytest.mark.parametrize("argv, attribute, value", [
+    (["--source", "none"], "source", "none"),
+    (["--source", " NONE "], "source", " NONE "),
+    (["--source", "3"], "source", "3"),  # a camera may be plugged in later
+    (["--source", __file__], "source", __file__),
+    (["--export", "OUT.PNG"], "export", "OUT.PNG"),
+])
+def test_sources_and_export_names_that_are_accepted(argv, attribute, value):
+    assert getattr(build_parser().parse_args(argv), attribute) == value
+
+
+def test_only_ascii_digits_name_a_camera():
+    with pytest.raises(SystemExit) as refused:
+        build_parser().parse_args(["--source", "\u0663"])  # ARABIC-INDIC DIGIT THREE
+    assert refused.value.code == 2
 
 
 def test_unattended_run_exports_a_canvas_of_several_artworks(tmp_path):

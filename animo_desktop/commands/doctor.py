@@ -8,6 +8,7 @@ import platform
 import shutil
 import sys
 from pathlib import Path
+from typing import Callable
 
 from animo_desktop import __version__, paths
 from animo_desktop.generation.model_locator import FoundModel, find_models
@@ -35,11 +36,52 @@ def _torch_row() -> str:
 
 
 def _onnxruntime_row() -> str:
+    """The provider the emotion models really run on: onnxruntime-gpu lists CUDA and
+    TensorRT whether or not they can start on this machine."""
     try:
         import onnxruntime
+        from animo_desktop.vision.classifier import DEFAULT_MODEL_PATH, onnx_session
     except ImportError:
         return "not installed"
-    return f"{onnxruntime.__version__}: {', '.join(onnxruntime.get_available_providers())}"
+    try:
+        _, provider, fallback_reason = onnx_session(DEFAULT_MODEL_PATH, use_gpu=True, threads=1)
+    except Exception as error:  # the emotion CNN's own row says more
+        return f"{onnxruntime.__version__}, no session started: {error}"
+    return f"{onnxruntime.__version__}, runs on {provider}" + (
+        f": {fallback_reason}" if fallback_reason else "")
+
+
+def model_check(path: Path, load: Callable[[Path], object]) -> str:
+    """"ok", the file's size and path when `load` reads it, else "FAILED" and why."""
+    try:
+        size = path.stat().st_size
+        load(path)
+    except Exception as error:  # a missing, damaged or incompatible model: said, not raised
+        return f"FAILED  {path}: {error}"
+    return f"ok  {size / 1024:,.0f} KiB  {path}"
+
+
+def _emotion_model_rows() -> list[tuple[str, str]]:
+    """Each model emotion sensing loads, loaded as the camera worker loads it (well under
+    a second each)."""
+    try:
+        from animo_desktop.vision import (classifier, face_detector, fusion, landmarks,
+                                          rafdb_classifier)
+    except (ImportError, OSError) as error:  # a broken install: said, not a traceback
+        return [("emotion models", f"FAILED  onnxruntime, OpenCV or MediaPipe: {error}")]
+
+    def open_landmarker(path: Path) -> None:
+        landmarks.FaceLandmarker("image", model_path=path).close()
+
+    return [
+        ("emotion CNN", model_check(classifier.DEFAULT_MODEL_PATH, classifier.EmotionClassifier)),
+        ("RAF-DB model", model_check(rafdb_classifier.DEFAULT_MODEL_PATH,
+                                     rafdb_classifier.RafDbClassifier)),
+        ("YuNet detector", model_check(face_detector.DEFAULT_MODEL_PATH,
+                                       face_detector.FaceDetector)),
+        ("face landmarker", model_check(landmarks.DEFAULT_MODEL_PATH, open_landmarker)),
+        ("emotion fusion", model_check(fusion.DEFAULT_FUSION_PATH, fusion.EmotionFusion.load)),
+    ]
 
 
 def _models_row() -> str:
@@ -77,6 +119,7 @@ def report_rows() -> list[tuple[str, str]]:
          or _package_version("PySide6") or "not installed"),
         ("torch / GPU", _torch_row()),
         ("onnxruntime", _onnxruntime_row()),
+        *_emotion_model_rows(),
         ("cameras", ", ".join(cameras) if cameras else "none found"),
         ("SD 1.5 model", _models_row()),
         ("emotion LoRAs", _loras_row()),
@@ -86,7 +129,8 @@ def report_rows() -> list[tuple[str, str]]:
 
 
 NAME = "doctor"
-HELP = "print what this machine offers ANIMO (GPU, cameras, models, disk)"
+HELP = ("print what this machine offers ANIMO (GPU, emotion and face models, cameras, SD "
+        "models, disk)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

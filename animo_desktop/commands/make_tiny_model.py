@@ -23,7 +23,6 @@ def run(args: argparse.Namespace) -> int:
     model = write_tiny_model(args.directory, args.seed)
     print(NOTICE.strip())
     print(f"diffusers folder   {model.folder}")
-    print(f"single file        {model.checkpoint}")
     print(f"emotion LoRAs      {model.lora_dir}")
     print(f"few-step LoRA      {model.few_step_lora} (random; add a [few_step] table to use it)")
     print(f"try: animo render --model {model.folder} --lora-dir {model.lora_dir} "

@@ -12,6 +12,7 @@ from animo_desktop.messages import (Artwork, BackendInfo, GenerationProgress, Ge
 
 if TYPE_CHECKING:
     from animo_desktop.generation.diffusion_backend import DiffusionSettings
+    from animo_desktop.generation.model_locator import ModelSource
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,19 @@ def add_model_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGrou
                              "$ANIMO_LORA_DIR, else the project's lora/ folder)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto",
                         help="where diffusion runs: fp16 on CUDA, fp32 on the CPU")
+
+
+def require_model(model: str | None) -> "ModelSource":
+    """The model that `model` names, else the first one found; ModelLoadError when there
+    is none, for the callers that were asked for Stable Diffusion by name."""
+    from animo_desktop.generation.model_locator import ModelLoadError, resolve_model
+
+    source = resolve_model(model)
+    if source is None:
+        raise ModelLoadError("no Stable Diffusion 1.5 model found; pass --model (see `animo "
+                             "doctor`, or `animo make-tiny-model` for a test model) or use "
+                             "--backend painter")
+    return source
 
 
 def create_backend(choice: str, model: str | None = None, lora_dir: str | Path | None = None,

@@ -18,8 +18,8 @@ from safetensors.torch import save_file
 
 from animo_desktop.emotions import ALL_EMOTIONS
 from animo_desktop.generation.clip_tokenizer import MAX_PROMPT_TOKENS, build_clip_tokenizer
-from animo_desktop.generation.ldm_checkpoint import save_single_file
 from animo_desktop.generation.lora_manifest import MANIFEST_NAME
+from animo_desktop.generation.model_loading import quiet_libraries
 
 TINY_IMAGE_SIZE = 64  # pixels; the latent is 8 x 8
 TINY_LORA_RANK = 4
@@ -35,12 +35,12 @@ NOTICE = ("This is ANIMO's tiny RANDOM test model: its images are noise. It exis
 @dataclass(frozen=True)
 class TinyModel:
     folder: Path  # diffusers folder
-    checkpoint: Path  # the same weights as one AUTOMATIC1111-style .safetensors
     lora_dir: Path  # emotions.toml and one LoRA per emotion
     few_step_lora: Path  # a random stand-in for an LCM-LoRA (not in the manifest)
 
 
 def build_tiny_pipeline(seed: int = 0):
+    quiet_libraries()  # no "requires torchvision" notes, no progress bar when it is saved
     from diffusers import (AutoencoderKL, DPMSolverMultistepScheduler, StableDiffusionPipeline,
                            UNet2DConditionModel)
     from transformers import CLIPTextConfig, CLIPTextModel
@@ -116,14 +116,14 @@ def write_random_loras(pipeline, lora_dir: Path, seed: int = 0, rank: int = TINY
 
 
 def write_tiny_model(destination: Path, seed: int = 0) -> TinyModel:
-    """Build and save the tiny model, its single-file twin and its LoRAs under destination."""
+    """Build and save the tiny model and its LoRAs under destination. No single-file
+    version: a single file carries no configs, and read with SD 1.5's it is refused (its
+    UNet is too narrow); the tests make one to read with the folder's configs."""
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     pipeline = build_tiny_pipeline(seed)
     model_folder, lora_dir = destination / "tiny-sd15", destination / "lora"
     pipeline.save_pretrained(model_folder, safe_serialization=True)
-    checkpoint = destination / "tiny-sd15.safetensors"
-    save_single_file(pipeline, checkpoint)
     few_step = write_random_loras(pipeline, lora_dir, seed)
     (destination / "README.txt").write_text(NOTICE, encoding="utf-8")
-    return TinyModel(model_folder, checkpoint, lora_dir, few_step)
+    return TinyModel(model_folder, lora_dir, few_step)

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from animo_desktop import __version__, paths
 from animo_desktop.emotions import Emotion
-from animo_desktop.generation.backend import create_backend
+from animo_desktop.generation.backend import create_backend, require_model
+from animo_desktop.generation.model_locator import ModelLoadError
 from animo_desktop.session import SessionFolder, find_unfinished_session, now_iso
 from animo_desktop.settings import SETTINGS_FILE_NAME, load_settings, save_settings
 from animo_desktop.vision.smoothing import SmoothingSettings
@@ -62,17 +63,26 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionController]:
-    """The controller and window for these options (the event loop not yet started)."""
+    """The controller and window for these options (the event loop not yet started).
+    ModelLoadError: `--backend diffusion` and no model it can use."""
     settings_file = paths.config_dir() / SETTINGS_FILE_NAME
     settings, warnings = load_settings(settings_file)
+    model = args.model or settings.model or None
+    if args.backend == "diffusion":
+        # Asked for by name: with no model to use, say so before any window opens rather
+        # than let the painter make the session's artworks (as `auto` does).
+        try:
+            require_model(model)
+        except ModelLoadError as error:
+            raise ModelLoadError(f"--backend diffusion: {error}") from error
     apply_theme(QApplication.instance(), settings.theme)
     sessions_root = Path(args.session_dir) if args.session_dir else paths.sessions_dir()
     def backend_factory(report_loading):
         diffusion = {"blend_weight": settings.lora_strength,
                      "palette_strength": settings.palette_strength,
                      "compile_backend": "inductor" if settings.compile_unet else None}
-        return create_backend(args.backend, model=args.model or settings.model or None,
-                              lora_dir=args.lora_dir, device=args.device, settings=diffusion,
+        return create_backend(args.backend, model=model, lora_dir=args.lora_dir,
+                              device=args.device, settings=diffusion,
                               on_load_progress=report_loading)
 
     controller = SessionController(settings, sessions_root, backend_factory)

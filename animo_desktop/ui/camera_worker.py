@@ -73,8 +73,7 @@ class CameraWorker(QObject):
         """(Re)start: build the analyzer, then watch; a crash runs this again."""
         try:
             self._analyzer = self._analyzer_factory()
-        except Exception as error:
-            log.exception("the emotion analyzer could not start")
+        except Exception as error:  # logged with its traceback by the controller
             self.failed.emit(WorkerError("camera", "Emotion sensing could not start: "
                                          f"{sentence(str(error))} Pin emotions by hand.",
                                          traceback.format_exc()))
@@ -158,11 +157,10 @@ class CameraWorker(QObject):
     def _lost_source(self, reason: str, first: bool) -> None:
         """Tell once (not at every retry) and let the emotion rest at neutral."""
         self.status.emit(f"No camera: {reason}")
-        if first:
-            log.warning("camera: %s", reason)
+        if first:  # the message holds the reason; the controller logs it
             # Built around the reason, whose first word may be a file name to keep as is.
             self.failed.emit(WorkerError("camera", f"No camera: {sentence(reason)} The "
-                                         "session goes on; pin emotions by hand.", reason))
+                                         "session goes on; pin emotions by hand."))
         if self._smoother.emotion is not Emotion.NEUTRAL:
             self.emotion_confirmed.emit(EmotionReading(
                 Emotion.NEUTRAL, {e: float(e is Emotion.NEUTRAL) for e in ALL_EMOTIONS},

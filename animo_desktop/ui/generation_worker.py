@@ -107,8 +107,7 @@ class GenerationWorker(QObject):
             try:
                 save_artwork_files(request.save_as, artwork.image, artwork.metadata)
                 artwork = replace(artwork, saved_to=request.save_as)
-            except OSError as error:
-                log.error("artwork %s could not be saved: %s", request.save_as, error)
+            except OSError as error:  # logged by the controller, with the path
                 self.failed.emit(WorkerError(
                     "session", f"The artwork could not be saved ({error.strerror or error}); "
                     "it stays on the canvas.", str(error)))

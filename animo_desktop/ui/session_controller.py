@@ -431,7 +431,8 @@ class SessionController(QObject):
 
     @Slot(object)
     def _on_worker_error(self, error: WorkerError) -> None:
-        log.error("%s: %s %s", error.source, error.message, error.detail)
+        # The one place a worker's failure is logged: its message, then any detail.
+        log.error("%s: %s", error.source, "\n".join(filter(None, (error.message, error.detail))))
         self.message.emit("error", error.message)
 
     def _supervise(self, thread: WorkerThread) -> None:

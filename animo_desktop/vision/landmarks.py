@@ -20,6 +20,7 @@ from animo_desktop.vision.opencv import (
     MediaPipeImage,
     MediaPipeImageFormat,
     mediapipe_vision,
+    native_stderr_silenced,
 )
 
 DEFAULT_MODEL_PATH = resource_path("models", "face_landmarker.task")
@@ -130,7 +131,8 @@ class FaceLandmarker:
             min_tracking_confidence=min_confidence,
             output_face_blendshapes=True,
         )
-        self._landmarker = mediapipe_vision.FaceLandmarker.create_from_options(options)
+        with native_stderr_silenced():
+            self._landmarker = mediapipe_vision.FaceLandmarker.create_from_options(options)
         self._last_timestamp_ms = -1
 
     def detect(self, image_rgb: np.ndarray, timestamp_ms: int | None = None

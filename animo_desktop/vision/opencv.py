@@ -12,6 +12,9 @@ that costs half a second and, on a first run, writes matplotlib's font cache and
 folder into the user's home. While mediapipe is imported, matplotlib is therefore a
 placeholder module (unless it was already imported); afterwards it is removed again, so
 that anyone else importing matplotlib gets the real one.
+
+MediaPipe's native code also prints log lines straight to stderr while a landmarker is
+created: `native_stderr_silenced()` keeps them out of the user's terminal.
 """
 
 from __future__ import annotations
@@ -71,5 +74,31 @@ for _variable in ("https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_
 for _variable in ("no_proxy", "NO_PROXY"):  # a host listed there would bypass the proxy
     os.environ.pop(_variable, None)
 
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send what native code writes to stderr to /dev/null inside the block.
+
+    Creating a Face Landmarker makes libmediapipe print its C++ log lines ("W0000 ...
+    Sets FaceBlendshapesGraph acceleration", "Feedback manager requires a model ...") and
+    TensorFlow Lite's "INFO: Created TensorFlow Lite XNNPACK delegate" straight to file
+    descriptor 2. GLOG_minloglevel and TF_CPP_MIN_LOG_LEVEL do not reach them (absl's
+    logging and TFLite's own logger in mediapipe 1.x), and the library offers no setting,
+    so the descriptor itself is redirected, only for the block (a few tens of ms; what
+    another thread writes meanwhile is lost too, ANIMO's log file keeps its own lines),
+    and then restored. A failure still reaches the caller as the exception MediaPipe
+    raises.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 __all__ = ["cv2", "environment_restored", "MediaPipeImage", "MediaPipeImageFormat",
-           "MediaPipeBaseOptions", "mediapipe_vision"]
+           "MediaPipeBaseOptions", "mediapipe_vision", "native_stderr_silenced"]

@@ -7,7 +7,7 @@ import pytest
 
 from animo_desktop.generation import diffusion_backend
 from animo_desktop.ui.main_window import MainWindow
-from tests.generation.conftest import tiny_model  # noqa: F401  (fixture)
+from tests.generation.conftest import tiny_checkpoint, tiny_model  # noqa: F401  (fixtures)
 from tests.ui.conftest import launch  # noqa: F401  (fixture)
 
 

@@ -13,11 +13,11 @@ CUTS = {"in its weights": lambda size: size // 2, "in its header": lambda size: 
 
 @pytest.mark.parametrize("where", CUTS)
 def test_a_truncated_checkpoint_hands_the_session_to_the_painter(
-        launch_diffusion, qtbot, shown, caplog, tiny_model, tmp_path, where):
+        launch_diffusion, qtbot, shown, caplog, tiny_checkpoint, tmp_path, where):
     models = tmp_path / "models"
     models.mkdir()
     checkpoint = models / "cut-short.safetensors"
-    whole = tiny_model.checkpoint.read_bytes()
+    whole = tiny_checkpoint.read_bytes()
     checkpoint.write_bytes(whole[:CUTS[where](len(whole))])
     damaged = checkpoint.read_bytes()
     window, controller = launch_diffusion(checkpoint, "--emotion", "anger")

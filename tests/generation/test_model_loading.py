@@ -30,10 +30,10 @@ def image_of(backend):
     return np.asarray(backend.generate(request, lambda progress: True).image)
 
 
-def test_single_file_checkpoint_loads_offline_and_matches_the_folder(tiny_model, tiny_backend,
-                                                                     no_network):
-    source = resolve_model(str(tiny_model.checkpoint))
-    assert source == ModelSource(tiny_model.checkpoint, "single file")
+def test_single_file_checkpoint_loads_offline_and_matches_the_folder(
+        tiny_model, tiny_checkpoint, tiny_backend, no_network):
+    source = resolve_model(str(tiny_checkpoint))
+    assert source == ModelSource(tiny_checkpoint, "single file")
     backend = DiffusionBackend(source, device="cpu", lora_dir=tiny_model.lora_dir,
                                settings=TINY_SETTINGS, config_dir=tiny_model.folder)
     difference = np.abs(image_of(backend).astype(int) - image_of(tiny_backend).astype(int))
@@ -129,9 +129,8 @@ def test_a_header_nested_too_deep_hands_over_to_the_painter_with_a_message(tmp_p
     assert f"the model {deep} has a header nested too deeply to be read" in warnings[0]
 
 
-def test_a_checkpoint_that_is_not_sd15_says_what_it_is(tiny_model, no_network):
-    backend, warnings = create_backend("diffusion", model=str(tiny_model.checkpoint),
-                                       device="cpu")
+def test_a_checkpoint_that_is_not_sd15_says_what_it_is(tiny_checkpoint, no_network):
+    backend, warnings = create_backend("diffusion", model=str(tiny_checkpoint), device="cpu")
     assert isinstance(backend, PainterBackend)
     assert ("is a model of another shape (its UNet attends to 16-wide text embeddings, SD "
             "1.5's to 768): ANIMO needs a Stable Diffusion 1.5 checkpoint") in warnings[0]

@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 
 from PIL import Image
 
@@ -28,3 +31,16 @@ def test_render_writes_pngs_with_a1111_parameters_and_session_json(tiny_model, t
 def test_render_without_a_model_says_so(tmp_path, capsys):
     assert main(["render", "--emotion", "joy", "--out", str(tmp_path)]) == 1
     assert "no Stable Diffusion 1.5 model found" in capsys.readouterr().err
+
+
+def test_make_tiny_model_is_quiet_and_writes_only_what_render_loads(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "animo_desktop", "make-tiny-model",
+                             str(tmp_path)], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no library warnings, no progress bars
+    # The diffusers folder and its LoRAs; no single-file twin that render would refuse.
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["README.txt", "lora",
+                                                                "tiny-sd15"]
+    assert f"render --model {tmp_path / 'tiny-sd15'} --lora-dir {tmp_path / 'lora'}" in \
+        result.stdout

@@ -2,6 +2,9 @@
 
 import json
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 from PIL import Image
@@ -35,6 +38,17 @@ def test_classify_prints_one_json_object_per_image_in_order(capsys, tmp_path):
         assert list(line["probabilities"]) == [emotion.value for emotion in ALL_EMOTIONS]
         assert math.isclose(sum(line["probabilities"].values()), 1.0, abs_tol=1e-3)
         assert line["emotion"] == max(line["probabilities"], key=line["probabilities"].get)
+
+
+def test_classify_writes_its_json_and_nothing_on_stderr():
+    # MediaPipe's C++ logs and OpenCV's DNN warnings would land in a user's terminal.
+    result = subprocess.run([sys.executable, "-m", "animo_desktop", "classify",
+                             str(HAPPY_PHOTO)], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0
+    assert result.stderr == ""
+    (line,) = json_lines(result.stdout)
+    assert line["path"] == str(HAPPY_PHOTO) and line["emotion"] == "joy"
 
 
 def test_classify_reports_unreadable_files_and_still_classifies_the_others(capsys, tmp_path):

@@ -1,9 +1,9 @@
 """Write a pipeline as one AUTOMATIC1111-style checkpoint (the original LDM key layout).
 
-ANIMO only reads such files in production (diffusers converts them at load); writing one
-is needed to make a single-file version of the tiny test model, so that the real
-single-file loading path is exercised offline. Handles the SD 1.x layout for any
-number of blocks and layers per block (the tiny model has the SD 1.5 layout).
+ANIMO only reads such files (diffusers converts them at load); the tests write one to
+make a single-file version of the tiny test model, so that the real single-file loading
+path is exercised offline. Handles the SD 1.x layout for any number of blocks and layers
+per block (the tiny model has the SD 1.5 layout).
 """
 
 from __future__ import annotations
