@@ -113,7 +113,7 @@ def test_doctor_says_when_an_emotion_model_does_not_load(tmp_path):
     (["--export", "out/canvas"], "name it out/canvas.png"),
     (["--backend", "diffusion"], "--backend diffusion: no Stable Diffusion 1.5 model found"),
     (["--backend", "diffusion", "--model", "missing.safetensors"],
-     "--backend diffusion: model 'missing.safetensors' not found"),
+     "--backend diffusion: the model missing.safetensors does not exist"),
 ])
 def test_bad_arguments_are_refused_with_a_reason(argv, complaint, tmp_path):
     # Refused before any window opens: an accepted run would start a session, exit 0. No
