@@ -30,6 +30,7 @@ from animo_desktop.ui.session_controller import SessionController, SessionState
 from animo_desktop.ui.summary_dialog import SummaryDialog
 from animo_desktop.ui.theme import apply_theme, themed_icon
 from animo_desktop.ui.timeline_strip import TimelineStrip
+from animo_desktop.ui.wheel_guard import scroll_past_unfocused_controls
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         # short screen; camera and theme, set once, come after.
         layout.insertWidget(1, session_box)
         layout.addStretch(1)
+        scroll_past_unfocused_controls(scroller, panel)
         # At least SIDE_PANEL_WIDTH, wider if the fonts (a large system font, a scaled
         # screen) need it: the controls never clip, with room for the scroll bar.
         scroller.setFixedWidth(max(SIDE_PANEL_WIDTH, panel.minimumSizeHint().width()

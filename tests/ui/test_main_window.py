@@ -478,3 +478,36 @@ def test_a_first_launch_opens_a_large_centred_window_and_later_ones_where_it_was
     assert (window.width(), window.height()) == (800, 600)
     window.restore_geometry("bm9uc2Vuc2U=")  # damaged ("nonsense"): the first-launch size
     assert (window.width(), window.height()) == expected
+
+
+def wheel_down(widget):
+    """A real wheel event, one notch down, over the middle of this widget."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+    centre = QPointF(widget.rect().center())
+    QApplication.sendEvent(widget, QWheelEvent(
+        centre, widget.mapToGlobal(centre.toPoint()).toPointF(), QPoint(0, 0), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False))
+
+
+def test_the_wheel_scrolls_the_side_panel_past_controls_it_has_not_focused(launch, qtbot):
+    window, _ = launch()
+    window.resize(800, 560)  # a short screen: the side panel scrolls
+    scroll_bar = window.side_panel.verticalScrollBar()
+    qtbot.waitUntil(lambda: scroll_bar.maximum() > 0)
+    window.cadence_box.setValue(6)
+    start = window.background_box.currentIndex()
+    for control, value in [(window.cadence_box, window.cadence_box.value),
+                           (window.background_box, window.background_box.currentIndex)]:
+        assert control.focusPolicy() == Qt.FocusPolicy.StrongFocus  # no focus by wheel
+        scroll_bar.setValue(0)
+        before = value()
+        wheel_down(control)
+        assert value() == before and scroll_bar.value() > 0
+    assert window.cadence_box.value() == 6 and window.background_box.currentIndex() == start
+    window.cadence_box.setFocus()
+    qtbot.waitUntil(window.cadence_box.hasFocus)
+    wheel_down(window.cadence_box)  # clicked or tabbed into, it takes the wheel
+    assert window.cadence_box.value() == 5
