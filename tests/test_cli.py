@@ -157,8 +157,9 @@ def test_unattended_run_exports_a_canvas_of_several_artworks(tmp_path):
 def test_kill_9_mid_session_then_restore_loses_at_most_the_artwork_in_progress(tmp_path):
     sessions = tmp_path / "sessions"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    app = subprocess.Popen([sys.executable, "-m", "animo_desktop", "--session-dir",
-                            str(sessions), "--emotion", "joy"], env=env,
+    # No camera: a camera's session waits for the consent notice to be answered.
+    app = subprocess.Popen([sys.executable, "-m", "animo_desktop", "--source", "none",
+                            "--session-dir", str(sessions), "--emotion", "joy"], env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
