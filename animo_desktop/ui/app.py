@@ -40,9 +40,11 @@ def run_app(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
 
     window, controller = build_window(args)
+    # A run with --exit-after is a script's or a check's, not a therapist's.
+    unattended = args.exit_after is not None
     if args.export:
         window.export_on_close = Path(args.export)
-    if args.exit_after is not None:
+    if unattended:
         QTimer.singleShot(int(args.exit_after * 1000), window.close_without_asking)
 
     if args.kiosk:
@@ -53,13 +55,16 @@ def run_app(args: argparse.Namespace) -> int:
         window.toggle_fullscreen()
     else:
         window.show()
-    # An unattended run (--exit-after) never waits on a question.
-    ask_consent = controller.settings.consent_notice and args.exit_after is None
+    # An unattended run never waits on a question.
+    ask_consent = controller.settings.consent_notice and not unattended
     QTimer.singleShot(0, partial(open_session, window, controller, args.restore, ask_consent))
 
     app.exec()
     controller.shutdown()
-    save_settings_safely(controller)
+    # Nor does it leave its export folder and window geometry in the therapist's
+    # settings: their next Ctrl+S would export into the script's folder.
+    if not unattended:
+        save_settings_safely(controller)
     return 1 if window.export_failed else 0
 
 
