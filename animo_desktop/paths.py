@@ -6,6 +6,7 @@ isolate a run (ANIMO_CONFIG_DIR, ANIMO_DATA_DIR).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -31,5 +32,13 @@ def log_dir() -> Path:
 
 
 def default_export_dir() -> Path:
+    """Where a canvas goes until the therapist picks a folder: the platform's pictures
+    folder, else its documents folder (created if need be), never the bare home folder."""
     pictures = Path(platformdirs.user_pictures_dir())
-    return pictures if pictures.is_dir() else Path.home()
+    if pictures.is_dir():
+        return pictures
+    documents = Path(platformdirs.user_documents_dir())
+    # Not creatable (a read-only home): the export itself then says why it failed.
+    with contextlib.suppress(OSError):
+        documents.mkdir(parents=True, exist_ok=True)
+    return documents

@@ -69,6 +69,9 @@ class Session:
     ended_at: str | None = None
     artworks: list[ArtworkRecord] = field(default_factory=list)
     exported_to: list[str] = field(default_factory=list)
+    # The newest artwork's index when the canvas was last exported (None: never was),
+    # so that quitting can say how many artworks came since.
+    exported_up_to: int | None = None
     timeline: EmotionTimeline = field(default_factory=EmotionTimeline)
     # Seconds of session time so far (the timeline's clock), as of the last save.
     elapsed: float = 0.0
@@ -97,6 +100,17 @@ class Session:
     @property
     def is_exported(self) -> bool:
         return bool(self.exported_to)
+
+    @property
+    def artworks_since_export(self) -> int:
+        """How many artworks on the canvas came after the last export (all if none)."""
+        return sum(1 for record in self.artworks
+                   if self.exported_up_to is None or record.index > self.exported_up_to)
+
+    def mark_exported(self, path: str) -> None:
+        """The canvas as it is now was exported to `path`."""
+        self.exported_to.append(path)
+        self.exported_up_to = max((record.index for record in self.artworks), default=0)
 
     def add_artwork(self, index: int, metadata: ArtworkMetadata,
                     file: str | None) -> ArtworkRecord:
@@ -150,6 +164,7 @@ class Session:
             "composition": self.composition.value,
             "removed": list(self.removed),
             "exported_to": list(self.exported_to),
+            "exported_up_to": self.exported_up_to,
             "elapsed": round(self.elapsed, 3),
             "timeline": self.timeline.to_list(now=self.elapsed),
             "artworks": [record.to_dict() for record in self.artworks],
@@ -165,6 +180,7 @@ class Session:
             ended_at=data.get("ended_at"),
             artworks=[ArtworkRecord.from_dict(item) for item in data.get("artworks", [])],
             exported_to=list(data.get("exported_to", [])),
+            exported_up_to=data.get("exported_up_to"),
             timeline=EmotionTimeline.from_list(data.get("timeline", [])),
             elapsed=float(data.get("elapsed", 0.0)),
             composition=CompositionMode(data.get("composition", CompositionMode.COLLAGE)),
@@ -185,7 +201,7 @@ class Session:
             if not with_emotions:
                 for revealing in EMOTION_REVEALING_FIELDS:
                     item.pop(revealing, None)
-        for private_or_local in ("exported_to", "timeline", "elapsed"):
+        for private_or_local in ("exported_to", "exported_up_to", "timeline", "elapsed"):
             del data[private_or_local]
         return data
 

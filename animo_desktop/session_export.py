@@ -45,7 +45,7 @@ def _write_contents(session: Session, folder: SessionFolder, canvas_png: bytes,
                     target: Path) -> None:
     atomic_write_bytes(target / "canvas.png", canvas_png)
     record = session.to_dict()
-    del record["exported_to"]
+    del record["exported_to"], record["exported_up_to"]
     for artwork, item in zip(session.artworks, record["artworks"]):
         if artwork.file is None:
             item["file"] = None

@@ -23,6 +23,22 @@ def animo(*argv, timeout=60, env=None, **kwargs):
                           capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
+def start_animo(*argv):
+    """`animo` as a process left running, for the test to stop. No camera: a camera's
+    session waits for the consent notice to be answered."""
+    return subprocess.Popen([sys.executable, "-m", "animo_desktop", "--source", "none",
+                             *argv],
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for_saved_artworks(sessions, count, seconds=30):
+    deadline = time.monotonic() + seconds
+    while len(list(sessions.glob("session-*/artworks/*.png"))) < count:
+        assert time.monotonic() < deadline, "no artworks were saved"
+        time.sleep(0.2)
+
+
 def test_version():
     result = animo("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"ANIMO {__version__}"
@@ -156,15 +172,9 @@ def test_unattended_run_exports_a_canvas_of_several_artworks(tmp_path):
 
 def test_kill_9_mid_session_then_restore_loses_at_most_the_artwork_in_progress(tmp_path):
     sessions = tmp_path / "sessions"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    app = subprocess.Popen([sys.executable, "-m", "animo_desktop", "--session-dir",
-                            str(sessions), "--emotion", "joy"], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = start_animo("--session-dir", str(sessions), "--emotion", "joy")
     try:
-        deadline = time.monotonic() + 30
-        while len(list(sessions.glob("session-*/artworks/*.png"))) < 2:
-            assert time.monotonic() < deadline, "no artworks were saved"
-            time.sleep(0.2)
+        wait_for_saved_artworks(sessions, 2)
     finally:
         app.send_signal(signal.SIGKILL)
         app.wait()
@@ -183,13 +193,31 @@ def test_kill_9_mid_session_then_restore_loses_at_most_the_artwork_in_progress(t
 
 def test_settings_persist_between_launches(tmp_path):
     exports = tmp_path / "my exports"
-    first = animo("--exit-after", "3", "--export", str(exports / "a.png"),
-                  "--session-dir", str(tmp_path / "sessions"))
-    assert first.returncode == 0, first.stderr
+    sessions = tmp_path / "sessions"
+    app = start_animo("--export", str(exports / "a.png"), "--session-dir", str(sessions))
+    try:
+        wait_for_saved_artworks(sessions, 1)
+    finally:
+        app.send_signal(signal.SIGINT)  # closes the window as the therapist would
+        assert app.wait(timeout=30) == 0
     settings = json.loads((tmp_path / "config" / "settings.json").read_text())
     assert settings["last_export_dir"] == str(exports)
     assert settings["window_geometry"]  # the window's place and size, for the next launch
     assert settings["cadence_seconds"] == 6.0 and settings["canvas_width"] == 720
+
+
+def test_an_unattended_run_leaves_the_settings_alone(tmp_path):
+    settings_file = tmp_path / "config" / "settings.json"
+    settings_file.parent.mkdir()
+    settings_file.write_text('{"last_export_dir": "/home/therapist/Sessions",'
+                             ' "cadence_seconds": 8.0}\n')
+    before = settings_file.read_bytes()
+    result = animo("--exit-after", "3", "--export", str(tmp_path / "check" / "a.png"),
+                   "--session-dir", str(tmp_path / "sessions"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "check" / "a.png").is_file()
+    assert settings_file.read_bytes() == before
+    assert [path.name for path in settings_file.parent.iterdir()] == ["settings.json"]
 
 
 def test_bench_painter_ends_with_one_json_line_of_figures():

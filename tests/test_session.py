@@ -76,3 +76,17 @@ def test_export_metadata_lists_artworks_without_file_paths(tmp_path):
     assert not {"emotion", "prompt", "lora"} & set(data["artworks"][0])
     opted_in = session.export_metadata(with_emotions=True)
     assert {"emotion", "prompt", "lora"} <= set(opted_in["artworks"][0])
+
+
+def test_the_artworks_since_the_last_export_are_counted_and_kept_over_a_restore(tmp_path):
+    session, folder = make_session_with_artworks(tmp_path, 2)
+    assert session.exported_up_to is None and session.artworks_since_export == 2
+    session.mark_exported(str(tmp_path / "canvas.png"))
+    assert session.is_exported and session.artworks_since_export == 0
+    for index in (3, 4, 5):
+        session.add_artwork(index, metadata(seed=index), None)
+    assert not session.is_exported and session.artworks_since_export == 3
+    session.remove_artwork(4)
+    folder.save(session)
+    assert folder.load().artworks_since_export == 2
+    assert "exported_up_to" not in session.export_metadata()  # local, like exported_to

@@ -8,6 +8,7 @@ import signal
 import sys
 from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -39,9 +40,11 @@ def run_app(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
 
     window, controller = build_window(args)
+    # A run with --exit-after is a script's or a check's, not a therapist's.
+    unattended = args.exit_after is not None
     if args.export:
         window.export_on_close = Path(args.export)
-    if args.exit_after is not None:
+    if unattended:
         QTimer.singleShot(int(args.exit_after * 1000), window.close_without_asking)
 
     if args.kiosk:
@@ -52,13 +55,16 @@ def run_app(args: argparse.Namespace) -> int:
         window.toggle_fullscreen()
     else:
         window.show()
-    # An unattended run (--exit-after) never waits on a question.
-    ask_consent = controller.settings.consent_notice and args.exit_after is None
+    # An unattended run never waits on a question.
+    ask_consent = controller.settings.consent_notice and not unattended
     QTimer.singleShot(0, partial(open_session, window, controller, args.restore, ask_consent))
 
     app.exec()
     controller.shutdown()
-    save_settings_safely(controller)
+    # Nor does it leave its export folder and window geometry in the therapist's
+    # settings: their next Ctrl+S would export into the script's folder.
+    if not unattended:
+        save_settings_safely(controller)
     return 1 if window.export_failed else 0
 
 
@@ -135,29 +141,51 @@ def make_analyzer():
 
 def open_session(window: MainWindow, controller: SessionController, restore: str,
                  ask_consent: bool = True) -> None:
-    """Restore an unfinished session (asking the therapist, unless told) or start anew;
-    then start the camera, after telling the client when `ask_consent`."""
-    begin_session(window, controller, restore)
-    if controller.camera is not None:
-        start_camera(window, controller, ask_consent)
+    """With a camera and `ask_consent`, tell the client first: nothing starts (no artwork,
+    no session clock) before the notice is answered. Then restore an unfinished session
+    (asking the therapist, unless told) or start anew, and the camera if agreed."""
+    def begin(with_camera: bool) -> None:
+        begin_session(window, controller, restore)
+        if with_camera:
+            controller.camera.start()
+
+    if controller.camera is None:
+        begin(False)
+    elif ask_consent:
+        window.show_message("info", "The session starts once “Before the session” is "
+                                    "answered.")
+        ask_camera_consent(window, begin)
+    else:
+        begin(True)
 
 
 def start_camera(window: MainWindow, controller: SessionController, ask_consent: bool) -> None:
-    """No frame is read before the client has been told what happens to it."""
-    if not ask_consent:
-        controller.camera.start()
-        return
+    """Start a camera chosen during the session, after telling the client when asked."""
+    def start_if(agreed: bool) -> None:
+        if agreed:
+            controller.camera.start()
+
+    if ask_consent:
+        ask_camera_consent(window, start_if)
+    else:
+        start_if(True)
+
+
+def ask_camera_consent(window: MainWindow, answered: Callable[[bool], None]) -> None:
+    """No frame is read before the client has been told what happens to it; `answered`
+    gets whether the camera may start (declined: the session goes on without it)."""
     box = consent_dialog(window)
 
-    def answered(button) -> None:
-        if box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole:
+    def clicked(button) -> None:
+        agreed = box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole
+        if agreed:
             window.camera_panel.consented = True
-            controller.camera.start()
         else:
             window.camera_panel.set_active(False)
             window.camera_panel.show_status("Camera off for this session: pin emotions by hand")
+        answered(agreed)
 
-    box.buttonClicked.connect(answered)
+    box.buttonClicked.connect(clicked)
     box.open()
 
 

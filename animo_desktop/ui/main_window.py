@@ -30,6 +30,7 @@ from animo_desktop.ui.session_controller import SessionController, SessionState
 from animo_desktop.ui.summary_dialog import SummaryDialog
 from animo_desktop.ui.theme import apply_theme, themed_icon
 from animo_desktop.ui.timeline_strip import TimelineStrip
+from animo_desktop.ui.wheel_guard import scroll_past_unfocused_controls
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ Ctrl+1 … Ctrl+7 — pin joy, sadness, fear, anger, surprise, disgust, neutral<
 Ctrl+0 — release the pin<br>
 Ctrl+P — pause / resume the session<br>
 Ctrl+S — export the canvas as PNG · Ctrl+Shift+S — export as…<br>
-Ctrl+E — session summary and export (with the session record, if you choose)<br>
+Ctrl+E — end the session: its summary and export (with the session record, if you
+choose)<br>
 Ctrl+Q — quit"""
 
 
@@ -195,6 +197,7 @@ class MainWindow(QMainWindow):
         # short screen; camera and theme, set once, come after.
         layout.insertWidget(1, session_box)
         layout.addStretch(1)
+        scroll_past_unfocused_controls(scroller, panel)
         # At least SIDE_PANEL_WIDTH, wider if the fonts (a large system font, a scaled
         # screen) need it: the controls never clip, with room for the scroll bar.
         scroller.setFixedWidth(max(SIDE_PANEL_WIDTH, panel.minimumSizeHint().width()
@@ -221,7 +224,7 @@ class MainWindow(QMainWindow):
                      "Save the canvas as a PNG in the last export folder", "export")
         self._action(file_menu, "Export canvas &as…", "Ctrl+Shift+S", self.export_as,
                      icon="export_as")
-        self._action(file_menu, "Session &summary and export…", "Ctrl+E", self.show_summary,
+        self._action(file_menu, "Session &summary and export…", None, self.show_summary,
                      "Duration, time per emotion, artworks; export with the session record",
                      "summary")
         file_menu.addSeparator()
@@ -230,7 +233,8 @@ class MainWindow(QMainWindow):
         session_menu = self.menuBar().addMenu("&Session")
         self.pause_action = self._action(session_menu, "Pause / resume", "Ctrl+P",
                                          self._toggle_pause, icon="pause")
-        self._action(session_menu, "End session", None, self._end_session, icon="end")
+        self._action(session_menu, "End session", "Ctrl+E", self._end_session,
+                     "End the session, then its summary and export", "end")
 
         view_menu = self.menuBar().addMenu("&View")
         composition_menu = view_menu.addMenu("&Composition")
@@ -580,6 +584,15 @@ class MainWindow(QMainWindow):
     def encoded_geometry(self) -> str:
         return bytes(self.saveGeometry().toBase64()).decode("ascii")
 
+    def _unexported_note(self) -> str:
+        session = self.controller.session
+        if session.exported_up_to is None:
+            return "This session's canvas has not been exported."
+        count = session.artworks_since_export
+        if count == 0:  # an artwork removed, the composition switched
+            return "The canvas has changed since the last export."
+        return f"{count} artwork{'s' if count != 1 else ''} since the last export."
+
     def close_without_asking(self) -> None:
         self._closing_confirmed = True
         self.close()
@@ -593,8 +606,8 @@ class MainWindow(QMainWindow):
         if not self._closing_confirmed and self.controller.has_unexported_work:
             answer = QMessageBox.question(
                 self, "Quit ANIMO",
-                "This session's canvas has not been exported.\n\nQuit anyway? The artworks "
-                "stay in the session folder.",
+                f"{self._unexported_note()}\n\nQuit anyway? The artworks stay in the "
+                "session folder.",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:

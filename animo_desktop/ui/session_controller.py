@@ -286,6 +286,9 @@ class SessionController(QObject):
         self.session.ended_at = now_iso()
         self.session.elapsed = self.session_time()
         self.session.timeline.close(self.session.elapsed)
+        # Ending stops the session: an artwork still being made is not added, so the
+        # summary's figures are the final ones.
+        self._index_of_job.clear()
         self.save_state()
         self._set_state(SessionState.ENDED)
 
@@ -586,7 +589,7 @@ class SessionController(QObject):
             self.message.emit("error", f"Export failed: {error.strerror or error} ({path}). "
                                        "Nothing was lost; try another folder.")
             return False
-        self.session.exported_to.append(str(path))
+        self.session.mark_exported(str(path))
         self.settings.last_export_dir = str(path.parent)
         self.save_state()
         log.info("exported the session canvas to %s", path)

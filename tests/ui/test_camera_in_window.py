@@ -5,6 +5,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 from animo_desktop.emotions import Emotion
+from animo_desktop.ui.session_controller import SessionState
 from tests.ui.conftest import wait_for_artworks
 
 DATA = Path(__file__).parent.parent / "data"
@@ -19,14 +20,19 @@ def click(box, role):
     button.click()
 
 
-def test_the_camera_waits_for_consent_and_can_be_declined(launch, qtbot):
+def test_nothing_starts_before_the_consent_notice_is_answered_and_it_can_be_declined(launch, qtbot):
     window, controller = launch("--source", str(DATA / "0-f15-hao-ph.jpg"), ask_consent=True)
     box = consent_box(window)
     assert box is not None and box.isVisible()
     assert "No image of the face is stored" in box.text()
     assert not controller.camera.is_running  # nothing is read before the answer
-    wait_for_artworks(qtbot, controller, 1)  # the session itself does not wait
+    qtbot.wait(800)  # longer than a first artwork takes
+    # Nothing starts behind the notice: no session, no artwork, no session clock.
+    assert controller.session is None
+    assert "Before the session" in window.statusBar().currentMessage()
     click(box, QMessageBox.ButtonRole.RejectRole)
+    wait_for_artworks(qtbot, controller, 1)  # declined: the session goes on by hand
+    assert controller.state is SessionState.RUNNING
     assert not controller.camera.is_running
     assert not window.camera_panel.calibrate_button.isEnabled()
     assert "Camera off" in window.camera_panel.status_label.text()

@@ -478,3 +478,75 @@ def test_a_first_launch_opens_a_large_centred_window_and_later_ones_where_it_was
     assert (window.width(), window.height()) == (800, 600)
     window.restore_geometry("bm9uc2Vuc2U=")  # damaged ("nonsense"): the first-launch size
     assert (window.width(), window.height()) == expected
+
+
+def wheel_down(widget):
+    """A real wheel event, one notch down, over the middle of this widget."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+    centre = QPointF(widget.rect().center())
+    QApplication.sendEvent(widget, QWheelEvent(
+        centre, widget.mapToGlobal(centre.toPoint()).toPointF(), QPoint(0, 0), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False))
+
+
+def test_the_wheel_scrolls_the_side_panel_past_controls_it_has_not_focused(launch, qtbot):
+    window, _ = launch()
+    window.resize(800, 560)  # a short screen: the side panel scrolls
+    scroll_bar = window.side_panel.verticalScrollBar()
+    qtbot.waitUntil(lambda: scroll_bar.maximum() > 0)
+    window.cadence_box.setValue(6)
+    start = window.background_box.currentIndex()
+    for control, value in [(window.cadence_box, window.cadence_box.value),
+                           (window.background_box, window.background_box.currentIndex)]:
+        assert control.focusPolicy() == Qt.FocusPolicy.StrongFocus  # no focus by wheel
+        scroll_bar.setValue(0)
+        before = value()
+        wheel_down(control)
+        assert value() == before and scroll_bar.value() > 0
+    assert window.cadence_box.value() == 6 and window.background_box.currentIndex() == start
+    window.cadence_box.setFocus()
+    qtbot.waitUntil(window.cadence_box.hasFocus)
+    wheel_down(window.cadence_box)  # clicked or tabbed into, it takes the wheel
+    assert window.cadence_box.value() == 5
+
+
+def test_ctrl_e_ends_the_session_and_its_summary_shows_the_final_figures(launch, qtbot):
+    window, controller = launch("--emotion", "joy")
+    wait_for_artworks(qtbot, controller, 1)
+    controller.request_artwork(Emotion.JOY)  # still being made when the session ends
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert controller.state is SessionState.ENDED
+    dialog = window.findChild(SummaryDialog)
+    assert dialog is not None and dialog.isVisible()
+    count = len(controller.session.artworks)
+    qtbot.wait(1500)  # longer than the painter takes for the artwork in flight
+    assert len(controller.session.artworks) == count
+    assert dialog.findChild(QLabel, "summaryArtworks").text() == str(count)
+    dialog.close()
+
+
+def test_quitting_after_an_export_says_how_many_artworks_came_since(launch, qtbot, tmp_path,
+                                                                    monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    window, controller = launch("--emotion", "joy")
+    controller.set_cadence(1.0)
+    wait_for_artworks(qtbot, controller, 1)
+    assert window.export_to(tmp_path / "first.png")
+    exported = len(controller.session.artworks)
+    wait_for_artworks(qtbot, controller, exported + 2)
+    controller.end_session()
+    since = len(controller.session.artworks) - exported
+    questions = []
+
+    def question(parent, title, text, *args):
+        questions.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert len(questions) == 1
+    assert questions[0].startswith(f"{since} artworks since the last export.")
+    assert window.isVisible()
