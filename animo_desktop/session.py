@@ -31,9 +31,6 @@ STATE_FILE = "session.json"
 ARTWORKS_FOLDER = "artworks"
 SESSION_METADATA_KEY = "animo:session"
 FORMAT_VERSION = 1
-# What tells an artwork's emotion: its label, its prompt (the emotion's words), its LoRA
-# (one per emotion) and the generator's notes about it.
-EMOTION_REVEALING_FIELDS = ("emotion", "prompt", "lora", "extra")
 
 
 def now_iso() -> str:
@@ -175,16 +172,22 @@ class Session:
                         with_emotions: bool = False) -> dict[str, Any]:
         """The `animo:session` JSON embedded in an exported canvas PNG.
 
-        The emotional timeline stays out, and so does each artwork's emotion unless the
-        therapist opted in to the session-data export: it is health data.
+        By default: when the session was and how many artworks it made, nothing per
+        artwork. Emotions are health data, and an artwork's seed is enough to compute its
+        emotion (the painter re-renders the seed under each emotion until one matches
+        exactly), as are its prompt and LoRA. Every artwork, whole, is only in the canvas
+        of the opt-in session record; the emotional timeline is in neither.
         """
+        ended_at = ended_at or self.ended_at or now_iso()
+        if not with_emotions:
+            return {"format": FORMAT_VERSION, "app": "ANIMO", "app_version": __version__,
+                    "started_at": self.started_at, "ended_at": ended_at,
+                    "artwork_count": len(self.artworks),
+                    "backends": sorted({record.metadata.backend for record in self.artworks})}
         data = self.to_dict()
-        data["ended_at"] = ended_at or self.ended_at or now_iso()
+        data["ended_at"] = ended_at
         for item in data["artworks"]:
             item.pop("file")
-            if not with_emotions:
-                for revealing in EMOTION_REVEALING_FIELDS:
-                    item.pop(revealing, None)
         for private_or_local in ("exported_to", "timeline", "elapsed"):
             del data[private_or_local]
         return data
