@@ -12,6 +12,7 @@ import enum
 import json
 import logging
 import secrets
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -240,9 +241,26 @@ class SessionController(QObject):
         canvas = CanvasSpec(self.settings.canvas_width, self.settings.canvas_height,
                             self.settings.canvas_background)
         self.session = Session.new(canvas, CompositionMode(self.settings.composition))
-        self.folder = SessionFolder.create(self.sessions_root, self.session)
+        try:
+            self.folder = SessionFolder.create(self.sessions_root, self.session)
+        except OSError as error:
+            self.folder = self._create_in_temporary_folder(error)
         self._begin(self.session)
         log.info("new session in %s", self.folder.path)
+
+    def _create_in_temporary_folder(self, error: OSError) -> SessionFolder:
+        """The sessions folder cannot be written (a file in its place, read-only, a full
+        disk): rather than a session that saves nothing, keep it in a temporary folder,
+        and the sessions after it too, and tell the therapist where."""
+        fallback = Path(tempfile.mkdtemp(prefix="animo-session-"))
+        log.error("the session folder could not be created in %s (%s): the session is "
+                  "kept in %s", self.sessions_root, error, fallback)
+        self.message.emit("error", f"The session folder could not be created in "
+                                   f"{self.sessions_root} ({error.strerror or error}). This "
+                                   f"session is kept in {fallback}, a temporary folder: "
+                                   "export it before closing.")
+        self.sessions_root = fallback
+        return SessionFolder.create(fallback, self.session)
 
     def restore_session(self, folder: SessionFolder) -> int:
         """Continue an unfinished session; return how many artworks came back."""
