@@ -21,6 +21,7 @@ from PIL import Image
 
 from animo_desktop import __version__
 from animo_desktop.composition import CanvasSpec, CompositionMode, Placement, layout
+from animo_desktop.json_fields import NUMBER, OPTIONAL_TEXT, json_field, json_items
 from animo_desktop.messages import ArtworkMetadata
 from animo_desktop.storage import atomic_write_bytes, atomic_write_json, atomic_write_png
 from animo_desktop.timeline import EmotionTimeline
@@ -28,6 +29,8 @@ from animo_desktop.timeline import EmotionTimeline
 log = logging.getLogger(__name__)
 
 STATE_FILE = "session.json"
+# What an unfinished session's state is renamed to when it cannot be read back.
+UNREADABLE_STATE_FILE = "session.json.unreadable"
 ARTWORKS_FOLDER = "artworks"
 SESSION_METADATA_KEY = "animo:session"
 FORMAT_VERSION = 1
@@ -52,9 +55,10 @@ class ArtworkRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ArtworkRecord":
-        return cls(int(data["index"]), ArtworkMetadata.from_dict(data),
-                   Placement.from_dict(data["placement"]), data.get("file"),
-                   float(data.get("session_time", 0.0)))
+        return cls(json_field(data, "index", int), ArtworkMetadata.from_dict(data),
+                   Placement.from_dict(json_field(data, "placement", dict)),
+                   json_field(data, "file", OPTIONAL_TEXT, None),
+                   float(json_field(data, "session_time", NUMBER, 0.0)))
 
 
 @dataclass
@@ -155,17 +159,19 @@ class Session:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Session":
         return cls(
-            session_id=str(data["session_id"]),
-            started_at=str(data["started_at"]),
-            seed=int(data["seed"]),
-            canvas=CanvasSpec.from_dict(data["canvas"]),
-            ended_at=data.get("ended_at"),
-            artworks=[ArtworkRecord.from_dict(item) for item in data.get("artworks", [])],
-            exported_to=list(data.get("exported_to", [])),
-            timeline=EmotionTimeline.from_list(data.get("timeline", [])),
-            elapsed=float(data.get("elapsed", 0.0)),
-            composition=CompositionMode(data.get("composition", CompositionMode.COLLAGE)),
-            removed=[int(index) for index in data.get("removed", [])],
+            session_id=json_field(data, "session_id", str),
+            started_at=json_field(data, "started_at", str),
+            seed=json_field(data, "seed", int),
+            canvas=CanvasSpec.from_dict(json_field(data, "canvas", dict)),
+            ended_at=json_field(data, "ended_at", OPTIONAL_TEXT, None),
+            artworks=[ArtworkRecord.from_dict(item)
+                      for item in json_items(data, "artworks", dict)],
+            exported_to=json_items(data, "exported_to", str),
+            timeline=EmotionTimeline.from_list(json_items(data, "timeline", dict)),
+            elapsed=float(json_field(data, "elapsed", NUMBER, 0.0)),
+            composition=CompositionMode(json_field(data, "composition", str,
+                                                   CompositionMode.COLLAGE.value)),
+            removed=json_items(data, "removed", int),
         )
 
     def export_metadata(self, ended_at: str | None = None, *,
@@ -241,11 +247,20 @@ class SessionFolder:
                 if index in known or not sidecar.with_suffix(".png").exists():
                     continue
                 metadata = ArtworkMetadata.from_dict(json.loads(sidecar.read_text("utf-8")))
-            except (ValueError, KeyError, OSError, json.JSONDecodeError) as error:
+            # ValueError: not UTF-8, not JSON, or a field of the wrong type;
+            # RecursionError: nested too deep to parse.
+            except (OSError, ValueError, RecursionError) as error:
                 log.warning("skipping unreadable artwork record %s: %s", sidecar, error)
                 continue
             session.add_artwork(index, metadata, self.relative(sidecar.with_suffix(".png")))
         return session
+
+    def set_aside(self) -> Path:
+        """Rename a state that cannot be read back out of the way, so that the session is
+        not offered again at every launch; every file stays, to mend by hand."""
+        unreadable = self.path / UNREADABLE_STATE_FILE
+        self.state_file.replace(unreadable)
+        return unreadable
 
     def image_path(self, record: ArtworkRecord) -> Path | None:
         return None if record.file is None else self.path / record.file
