@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 STATE_FILE = "session.json"
 # What an unfinished session's state is renamed to when it cannot be read back.
 UNREADABLE_STATE_FILE = "session.json.unreadable"
+# The lock file of the ANIMO running the session (ui/session_controller.py holds it).
+LOCK_FILE = "session.lock"
 ARTWORKS_FOLDER = "artworks"
 SESSION_METADATA_KEY = "animo:session"
 FORMAT_VERSION = 1
@@ -206,17 +208,19 @@ class SessionFolder:
         self.path = Path(path)
 
     @classmethod
-    def create(cls, root: Path, session: Session) -> "SessionFolder":
+    def create(cls, root: Path, session_id: str) -> "SessionFolder":
+        """A new, empty folder for this session (its state is written by `save`)."""
         root.mkdir(parents=True, exist_ok=True)
-        path = root / f"session-{session.session_id}"
         suffix = 1
-        while path.exists():
-            suffix += 1
-            path = root / f"session-{session.session_id}-{suffix}"
-        path.mkdir()
-        folder = cls(path)
-        folder.save(session)
-        return folder
+        while True:
+            path = root / (f"session-{session_id}" if suffix == 1
+                           else f"session-{session_id}-{suffix}")
+            try:
+                path.mkdir()  # fails if another ANIMO made it first: no two share a folder
+            except FileExistsError:
+                suffix += 1
+                continue
+            return cls(path)
 
     @property
     def state_file(self) -> Path:
@@ -288,7 +292,13 @@ def save_artwork_files(png_path: Path, image: Image.Image, metadata: ArtworkMeta
 
 
 def find_unfinished_session(root: Path) -> SessionFolder | None:
-    """The most recent session under root that never ended (the app died)."""
+    """The most recent session under root that never ended."""
+    return next(iter(unfinished_sessions(root)), None)
+
+
+def unfinished_sessions(root: Path) -> list[SessionFolder]:
+    """The sessions under root that never ended, newest first: the app died, or another
+    ANIMO still runs them (their lock says which)."""
     candidates = []
     for state_file in root.glob(f"session-*/{STATE_FILE}"):
         try:
@@ -298,6 +308,4 @@ def find_unfinished_session(root: Path) -> SessionFolder | None:
             continue
         if isinstance(data, dict) and data.get("ended_at") is None:
             candidates.append((state_file.stat().st_mtime, state_file.parent))
-    if not candidates:
-        return None
-    return SessionFolder(max(candidates)[1])
+    return [SessionFolder(path) for _, path in sorted(candidates, reverse=True)]

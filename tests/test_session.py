@@ -17,7 +17,8 @@ def metadata(emotion=Emotion.JOY, seed=7):
 
 def make_session_with_artworks(root, count):
     session = Session.new(CanvasSpec())
-    folder = SessionFolder.create(root, session)
+    folder = SessionFolder.create(root, session.session_id)
+    folder.save(session)
     for index in range(1, count + 1):
         png = folder.artwork_path(index, "joy")
         save_artwork_files(png, Image.new("RGB", (32, 32), (index * 20, 0, 0)), metadata())

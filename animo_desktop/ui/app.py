@@ -16,7 +16,7 @@ from animo_desktop import __version__, paths
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import create_backend, require_model
 from animo_desktop.generation.model_locator import ModelLoadError
-from animo_desktop.session import SessionFolder, find_unfinished_session, now_iso
+from animo_desktop.session import SessionFolder, now_iso
 from animo_desktop.settings import SETTINGS_FILE_NAME, load_settings, save_settings
 from animo_desktop.vision.smoothing import SmoothingSettings
 from animo_desktop.ui.camera_panel import NO_CAMERA
@@ -166,7 +166,7 @@ def start_camera(window: MainWindow, controller: SessionController, ask_consent:
 
 def begin_session(window: MainWindow, controller: SessionController, restore: str) -> None:
     """Restore an unfinished session (asking the therapist, unless told) or start anew."""
-    unfinished = find_unfinished_session(controller.sessions_root)
+    unfinished = controller.claim_unfinished_session()
     if unfinished is not None and restore == "ask":
         answer = QMessageBox.question(
             window, "Restore session",
