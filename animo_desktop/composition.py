@@ -27,6 +27,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 from PIL import Image
 
+from animo_desktop.json_fields import json_field
+
 DEFAULT_BACKGROUND = "#f4f1ea"  # warm paper white: artworks of any palette read on it
 
 # Calm canvas backgrounds to choose from (any "#rrggbb" works): light ones for bright
@@ -64,7 +66,7 @@ class Placement:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Placement":
-        return cls(int(data["x"]), int(data["y"]), int(data["width"]), int(data["height"]))
+        return cls(*(json_field(data, key, int) for key in ("x", "y", "width", "height")))
 
     def overlap(self, other: "Placement") -> int:
         """The area (px²) this placement shares with another."""
@@ -84,8 +86,8 @@ class CanvasSpec:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "CanvasSpec":
-        return cls(int(data["width"]), int(data["height"]),
-                   str(data.get("background", DEFAULT_BACKGROUND)))
+        return cls(json_field(data, "width", int), json_field(data, "height", int),
+                   json_field(data, "background", str, DEFAULT_BACKGROUND))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from PIL import Image
 
 from animo_desktop.emotions import Emotion
+from animo_desktop.json_fields import NUMBER, OPTIONAL_TEXT, json_field
 
 
 def sentence(text: str) -> str:
@@ -84,15 +85,15 @@ class ArtworkMetadata:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ArtworkMetadata":
         return cls(
-            created_at=str(data["time"]),
-            emotion=Emotion(data["emotion"]),
-            backend=str(data["backend"]),
-            seed=int(data["seed"]),
-            prompt=str(data.get("prompt", "")),
-            generation_ms=float(data.get("generation_ms", 0.0)),
-            model=data.get("model"),
-            lora=data.get("lora"),
-            extra=dict(data.get("extra", {})),
+            created_at=json_field(data, "time", str),
+            emotion=Emotion(json_field(data, "emotion", str)),
+            backend=json_field(data, "backend", str),
+            seed=json_field(data, "seed", int),
+            prompt=json_field(data, "prompt", str, ""),
+            generation_ms=float(json_field(data, "generation_ms", NUMBER, 0.0)),
+            model=json_field(data, "model", OPTIONAL_TEXT, None),
+            lora=json_field(data, "lora", OPTIONAL_TEXT, None),
+            extra=dict(json_field(data, "extra", dict, {})),
         )
 
 

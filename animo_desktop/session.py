@@ -21,6 +21,7 @@ from PIL import Image
 
 from animo_desktop import __version__
 from animo_desktop.composition import CanvasSpec, CompositionMode, Placement, layout
+from animo_desktop.json_fields import NUMBER, OPTIONAL_TEXT, json_field, json_items
 from animo_desktop.messages import ArtworkMetadata
 from animo_desktop.storage import atomic_write_bytes, atomic_write_json, atomic_write_png
 from animo_desktop.timeline import EmotionTimeline
@@ -28,12 +29,13 @@ from animo_desktop.timeline import EmotionTimeline
 log = logging.getLogger(__name__)
 
 STATE_FILE = "session.json"
+# What an unfinished session's state is renamed to when it cannot be read back.
+UNREADABLE_STATE_FILE = "session.json.unreadable"
+# The lock file of the ANIMO running the session (ui/session_controller.py holds it).
+LOCK_FILE = "session.lock"
 ARTWORKS_FOLDER = "artworks"
 SESSION_METADATA_KEY = "animo:session"
 FORMAT_VERSION = 1
-# What tells an artwork's emotion: its label, its prompt (the emotion's words), its LoRA
-# (one per emotion) and the generator's notes about it.
-EMOTION_REVEALING_FIELDS = ("emotion", "prompt", "lora", "extra")
 
 
 def now_iso() -> str:
@@ -55,9 +57,10 @@ class ArtworkRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ArtworkRecord":
-        return cls(int(data["index"]), ArtworkMetadata.from_dict(data),
-                   Placement.from_dict(data["placement"]), data.get("file"),
-                   float(data.get("session_time", 0.0)))
+        return cls(json_field(data, "index", int), ArtworkMetadata.from_dict(data),
+                   Placement.from_dict(json_field(data, "placement", dict)),
+                   json_field(data, "file", OPTIONAL_TEXT, None),
+                   float(json_field(data, "session_time", NUMBER, 0.0)))
 
 
 @dataclass
@@ -173,34 +176,42 @@ class Session:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Session":
         return cls(
-            session_id=str(data["session_id"]),
-            started_at=str(data["started_at"]),
-            seed=int(data["seed"]),
-            canvas=CanvasSpec.from_dict(data["canvas"]),
-            ended_at=data.get("ended_at"),
-            artworks=[ArtworkRecord.from_dict(item) for item in data.get("artworks", [])],
-            exported_to=list(data.get("exported_to", [])),
-            exported_up_to=data.get("exported_up_to"),
-            timeline=EmotionTimeline.from_list(data.get("timeline", [])),
-            elapsed=float(data.get("elapsed", 0.0)),
-            composition=CompositionMode(data.get("composition", CompositionMode.COLLAGE)),
-            removed=[int(index) for index in data.get("removed", [])],
+            session_id=json_field(data, "session_id", str),
+            started_at=json_field(data, "started_at", str),
+            seed=json_field(data, "seed", int),
+            canvas=CanvasSpec.from_dict(json_field(data, "canvas", dict)),
+            ended_at=json_field(data, "ended_at", OPTIONAL_TEXT, None),
+            artworks=[ArtworkRecord.from_dict(item)
+                      for item in json_items(data, "artworks", dict)],
+            exported_to=json_items(data, "exported_to", str),
+            exported_up_to=json_field(data, "exported_up_to", (int, type(None)), None),
+            timeline=EmotionTimeline.from_list(json_items(data, "timeline", dict)),
+            elapsed=float(json_field(data, "elapsed", NUMBER, 0.0)),
+            composition=CompositionMode(json_field(data, "composition", str,
+                                                   CompositionMode.COLLAGE.value)),
+            removed=json_items(data, "removed", int),
         )
 
     def export_metadata(self, ended_at: str | None = None, *,
                         with_emotions: bool = False) -> dict[str, Any]:
         """The `animo:session` JSON embedded in an exported canvas PNG.
 
-        The emotional timeline stays out, and so does each artwork's emotion unless the
-        therapist opted in to the session-data export: it is health data.
+        By default: when the session was and how many artworks it made, nothing per
+        artwork. Emotions are health data, and an artwork's seed is enough to compute its
+        emotion (the painter re-renders the seed under each emotion until one matches
+        exactly), as are its prompt and LoRA. Every artwork, whole, is only in the canvas
+        of the opt-in session record; the emotional timeline is in neither.
         """
+        ended_at = ended_at or self.ended_at or now_iso()
+        if not with_emotions:
+            return {"format": FORMAT_VERSION, "app": "ANIMO", "app_version": __version__,
+                    "started_at": self.started_at, "ended_at": ended_at,
+                    "artwork_count": len(self.artworks),
+                    "backends": sorted({record.metadata.backend for record in self.artworks})}
         data = self.to_dict()
-        data["ended_at"] = ended_at or self.ended_at or now_iso()
+        data["ended_at"] = ended_at
         for item in data["artworks"]:
             item.pop("file")
-            if not with_emotions:
-                for revealing in EMOTION_REVEALING_FIELDS:
-                    item.pop(revealing, None)
         for private_or_local in ("exported_to", "exported_up_to", "timeline", "elapsed"):
             del data[private_or_local]
         return data
@@ -213,17 +224,19 @@ class SessionFolder:
         self.path = Path(path)
 
     @classmethod
-    def create(cls, root: Path, session: Session) -> "SessionFolder":
+    def create(cls, root: Path, session_id: str) -> "SessionFolder":
+        """A new, empty folder for this session (its state is written by `save`)."""
         root.mkdir(parents=True, exist_ok=True)
-        path = root / f"session-{session.session_id}"
         suffix = 1
-        while path.exists():
-            suffix += 1
-            path = root / f"session-{session.session_id}-{suffix}"
-        path.mkdir()
-        folder = cls(path)
-        folder.save(session)
-        return folder
+        while True:
+            path = root / (f"session-{session_id}" if suffix == 1
+                           else f"session-{session_id}-{suffix}")
+            try:
+                path.mkdir()  # fails if another ANIMO made it first: no two share a folder
+            except FileExistsError:
+                suffix += 1
+                continue
+            return cls(path)
 
     @property
     def state_file(self) -> Path:
@@ -254,11 +267,20 @@ class SessionFolder:
                 if index in known or not sidecar.with_suffix(".png").exists():
                     continue
                 metadata = ArtworkMetadata.from_dict(json.loads(sidecar.read_text("utf-8")))
-            except (ValueError, KeyError, OSError, json.JSONDecodeError) as error:
+            # ValueError: not UTF-8, not JSON, or a field of the wrong type;
+            # RecursionError: nested too deep to parse.
+            except (OSError, ValueError, RecursionError) as error:
                 log.warning("skipping unreadable artwork record %s: %s", sidecar, error)
                 continue
             session.add_artwork(index, metadata, self.relative(sidecar.with_suffix(".png")))
         return session
+
+    def set_aside(self) -> Path:
+        """Rename a state that cannot be read back out of the way, so that the session is
+        not offered again at every launch; every file stays, to mend by hand."""
+        unreadable = self.path / UNREADABLE_STATE_FILE
+        self.state_file.replace(unreadable)
+        return unreadable
 
     def image_path(self, record: ArtworkRecord) -> Path | None:
         return None if record.file is None else self.path / record.file
@@ -286,7 +308,13 @@ def save_artwork_files(png_path: Path, image: Image.Image, metadata: ArtworkMeta
 
 
 def find_unfinished_session(root: Path) -> SessionFolder | None:
-    """The most recent session under root that never ended (the app died)."""
+    """The most recent session under root that never ended."""
+    return next(iter(unfinished_sessions(root)), None)
+
+
+def unfinished_sessions(root: Path) -> list[SessionFolder]:
+    """The sessions under root that never ended, newest first: the app died, or another
+    ANIMO still runs them (their lock says which)."""
     candidates = []
     for state_file in root.glob(f"session-*/{STATE_FILE}"):
         try:
@@ -296,6 +324,4 @@ def find_unfinished_session(root: Path) -> SessionFolder | None:
             continue
         if isinstance(data, dict) and data.get("ended_at") is None:
             candidates.append((state_file.stat().st_mtime, state_file.parent))
-    if not candidates:
-        return None
-    return SessionFolder(max(candidates)[1])
+    return [SessionFolder(path) for _, path in sorted(candidates, reverse=True)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from animo_desktop.emotions import Emotion
+from animo_desktop.json_fields import NUMBER, OPTIONAL_TEXT, json_field
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,10 @@ class Segment:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Segment":
-        emotion = data.get("emotion")
-        return cls(Emotion(emotion) if emotion else None, float(data["start"]),
-                   float(data["end"]))
+        emotion = json_field(data, "emotion", OPTIONAL_TEXT, None)
+        return cls(Emotion(emotion) if emotion else None,
+                   float(json_field(data, "start", NUMBER)),
+                   float(json_field(data, "end", NUMBER)))
 
 
 class EmotionTimeline:

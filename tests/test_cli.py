@@ -33,10 +33,12 @@ def start_animo(*argv):
 
 
 def wait_for_saved_artworks(sessions, count, seconds=30):
+    """The artwork PNGs under sessions, once there are at least count of them."""
     deadline = time.monotonic() + seconds
-    while len(list(sessions.glob("session-*/artworks/*.png"))) < count:
-        assert time.monotonic() < deadline, "no artworks were saved"
+    while len(saved := list(sessions.glob("session-*/artworks/*.png"))) < count:
+        assert time.monotonic() < deadline, f"fewer than {count} artworks were saved"
         time.sleep(0.2)
+    return saved
 
 
 def test_version():
@@ -165,7 +167,7 @@ def test_unattended_run_exports_a_canvas_of_several_artworks(tmp_path):
     assert result.returncode == 0, result.stderr
     assert Image.open(out).size == (720, 985)
     session = json.loads(read_png_text(out)["animo:session"])
-    assert len(session["artworks"]) >= 2
+    assert session["artwork_count"] >= 2
     # The run ended cleanly: nothing is left to restore.
     assert find_unfinished_session(tmp_path / "sessions") is None
 
@@ -180,15 +182,45 @@ def test_kill_9_mid_session_then_restore_loses_at_most_the_artwork_in_progress(t
         app.wait()
     saved = len(list(sessions.glob("session-*/artworks/*.png")))
     assert find_unfinished_session(sessions) is not None
+    # The killed ANIMO's lock is left behind; it must not keep the session from its restore.
+    assert list(sessions.glob("session-*/session.lock"))
 
     out = tmp_path / "restored.png"
     result = animo("--session-dir", str(sessions), "--restore", "yes",
                    "--exit-after", "2", "--export", str(out))
     assert result.returncode == 0, result.stderr
-    assert len(json.loads(read_png_text(out)["animo:session"])["artworks"]) >= saved
+    assert json.loads(read_png_text(out)["animo:session"])["artwork_count"] >= saved
     (state_file,) = sessions.glob("session-*/session.json")
     artworks = json.loads(state_file.read_text())["artworks"]
     assert [a["emotion"] for a in artworks[:saved]] == ["joy"] * saved
+
+
+def test_a_second_animo_on_the_same_folder_leaves_the_running_session_alone(tmp_path):
+    sessions = tmp_path / "sessions"
+    first = start_animo("--backend", "painter", "--emotion", "joy",
+                          "--session-dir", str(sessions), "--exit-after", "16")
+    try:
+        wait_for_saved_artworks(sessions, 1)
+        (running,) = sessions.glob("session-*")
+        saved_before = {png: png.read_bytes() for png in running.glob("artworks/*.png")}
+        second = animo("--source", "none", "--backend", "painter", "--emotion", "sadness",
+                       "--session-dir", str(sessions), "--restore", "yes",
+                       "--exit-after", "4", "--export", str(tmp_path / "second.png"))
+        assert first.poll() is None, "the first ANIMO ended before the second did"
+    finally:
+        assert first.wait(timeout=60) == 0
+    assert second.returncode == 0, second.stderr
+
+    # The second ran its own session, in its own folder, and never wrote the first's.
+    (own,) = (folder for folder in sessions.glob("session-*") if folder != running)
+    assert {png.name.split("-", 1)[1] for png in own.glob("artworks/*.png")} == {"sadness.png"}
+    state = json.loads((running / "session.json").read_text())
+    assert state["ended_at"] and {a["emotion"] for a in state["artworks"]} == {"joy"}
+    assert {png.name.split("-", 1)[1] for png in running.glob("artworks/*")} <= {
+        "joy.png", "joy.json"}
+    assert all(png.read_bytes() == data for png, data in saved_before.items())
+    log = (tmp_path / "data" / "logs" / "animo.log").read_text()
+    assert f"the session in {running} is running in another ANIMO" in log
 
 
 def test_settings_persist_between_launches(tmp_path):

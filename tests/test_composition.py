@@ -265,7 +265,8 @@ def test_layers_blend_the_edges_into_what_lies_beneath():
 
 def test_restore_after_a_crash_reproduces_the_canvas_pixel_for_pixel(tmp_path):
     session = Session.new(CANVAS)
-    folder = SessionFolder.create(tmp_path, session)
+    folder = SessionFolder.create(tmp_path, session.session_id)
+    folder.save(session)
     images: dict[int, Image.Image] = {}
 
     def arrive(index: int, save_state: bool = True) -> None:

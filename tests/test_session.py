@@ -17,7 +17,8 @@ def metadata(emotion=Emotion.JOY, seed=7):
 
 def make_session_with_artworks(root, count):
     session = Session.new(CanvasSpec())
-    folder = SessionFolder.create(root, session)
+    folder = SessionFolder.create(root, session.session_id)
+    folder.save(session)
     for index in range(1, count + 1):
         png = folder.artwork_path(index, "joy")
         save_artwork_files(png, Image.new("RGB", (32, 32), (index * 20, 0, 0)), metadata())
@@ -65,17 +66,17 @@ def test_only_sessions_that_never_ended_are_unfinished(tmp_path):
     assert find_unfinished_session(tmp_path) is None
 
 
-def test_export_metadata_lists_artworks_without_file_paths(tmp_path):
+def test_export_metadata_counts_artworks_and_only_the_opt_in_lists_them(tmp_path):
     session, _ = make_session_with_artworks(tmp_path, 2)
     data = session.export_metadata()
     assert data["app"] == "ANIMO" and data["ended_at"]
-    assert [a["seed"] for a in data["artworks"]] == [1, 2]
-    assert all("file" not in a for a in data["artworks"])
-    assert {"time", "backend", "seed", "model"} <= set(data["artworks"][0])
-    # The emotion, and what would tell it, only for the opt-in session-data export.
-    assert not {"emotion", "prompt", "lora"} & set(data["artworks"][0])
+    # An artwork's seed, prompt or LoRA would tell its emotion: none of them by default.
+    assert data["artwork_count"] == 2 and "artworks" not in data
     opted_in = session.export_metadata(with_emotions=True)
-    assert {"emotion", "prompt", "lora"} <= set(opted_in["artworks"][0])
+    assert [a["seed"] for a in opted_in["artworks"]] == [1, 2]
+    assert all("file" not in a for a in opted_in["artworks"])
+    assert {"time", "backend", "seed", "model", "emotion", "prompt", "lora"} <= set(
+        opted_in["artworks"][0])
 
 
 def test_the_artworks_since_the_last_export_are_counted_and_kept_over_a_restore(tmp_path):

@@ -17,7 +17,7 @@ from animo_desktop import __version__, paths
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import create_backend, require_model
 from animo_desktop.generation.model_locator import ModelLoadError
-from animo_desktop.session import SessionFolder, find_unfinished_session, now_iso
+from animo_desktop.session import SessionFolder, now_iso
 from animo_desktop.settings import SETTINGS_FILE_NAME, load_settings, save_settings
 from animo_desktop.vision.smoothing import SmoothingSettings
 from animo_desktop.ui.camera_panel import NO_CAMERA
@@ -29,6 +29,9 @@ from animo_desktop.ui.worker_thread import WorkerThread
 from animo_desktop.ui.theme import app_icon, apply_theme
 
 log = logging.getLogger(__name__)
+
+# OSError: unreadable file; ValueError: not JSON, or a field of the wrong type.
+UNREADABLE_SESSION_ERRORS = (OSError, ValueError)
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -191,7 +194,7 @@ def ask_camera_consent(window: MainWindow, answered: Callable[[bool], None]) -> 
 
 def begin_session(window: MainWindow, controller: SessionController, restore: str) -> None:
     """Restore an unfinished session (asking the therapist, unless told) or start anew."""
-    unfinished = find_unfinished_session(controller.sessions_root)
+    unfinished = controller.claim_unfinished_session()
     if unfinished is not None and restore == "ask":
         answer = QMessageBox.question(
             window, "Restore session",
@@ -203,26 +206,41 @@ def begin_session(window: MainWindow, controller: SessionController, restore: st
     if unfinished is not None and restore == "yes":
         try:
             count = controller.restore_session(unfinished)
-        except (OSError, ValueError, KeyError) as error:
-            log.error("session %s could not be restored: %s", unfinished.path, error)
-            window.show_message("error", f"The unfinished session could not be restored "
-                                         f"({error}); a new session starts.")
+        except UNREADABLE_SESSION_ERRORS as error:
+            set_aside(window, unfinished, error)
         else:
             window.show_message("info", f"Session restored with {count} artworks.")
             return
-    if unfinished is not None:
-        close_abandoned(unfinished)
+    elif unfinished is not None:
+        close_abandoned(window, unfinished)
     controller.new_session()
 
 
-def close_abandoned(folder: SessionFolder) -> None:
+def close_abandoned(window: MainWindow, folder: SessionFolder) -> None:
     """Mark a session the therapist chose not to restore as ended; its files stay."""
     try:
         session = folder.load()
-        session.ended_at = now_iso()
+    except UNREADABLE_SESSION_ERRORS as error:
+        set_aside(window, folder, error)
+        return
+    session.ended_at = now_iso()
+    try:
         folder.save(session)
-    except (OSError, ValueError, KeyError) as error:
+    except OSError as error:
         log.warning("could not close the abandoned session %s: %s", folder.path, error)
+
+
+def set_aside(window: MainWindow, folder: SessionFolder, error: Exception) -> None:
+    """An unfinished session that cannot be read back is renamed out of the way, not
+    offered at every launch, and the therapist told; a new session starts."""
+    log.error("the unfinished session %s cannot be read back: %s", folder.path, error)
+    try:
+        kept_as = f"its state is kept as {folder.set_aside().name}"
+    except OSError as rename_error:
+        log.error("could not set the session %s aside: %s", folder.path, rename_error)
+        kept_as = "it stays as it is"
+    window.show_message("error", f"The unfinished session in {folder.path} cannot be read "
+                                 f"back ({error}): {kept_as}, and a new session starts.")
 
 
 def save_settings_safely(controller: SessionController) -> None:

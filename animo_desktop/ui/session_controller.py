@@ -12,13 +12,14 @@ import enum
 import json
 import logging
 import secrets
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from PIL import Image
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal, Slot
 
 from animo_desktop.cadence import ArtworkCadence
 from animo_desktop.composition import (CanvasSpec, CompositionMode, render_canvas,
@@ -27,9 +28,9 @@ from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.generation.prompts import emotion_named_in
 from animo_desktop.messages import (Artwork, BackendInfo, EmotionReading, GenerationRequest,
                                     WorkerError)
-from animo_desktop.session import (SESSION_METADATA_KEY, ArtworkRecord, Session,
-                                   SessionFolder, now_iso, read_artwork_image,
-                                   save_artwork_files)
+from animo_desktop.session import (LOCK_FILE, SESSION_METADATA_KEY, ArtworkRecord,
+                                   Session, SessionFolder, now_iso, read_artwork_image,
+                                   save_artwork_files, unfinished_sessions)
 from animo_desktop.settings import Settings
 from animo_desktop.session_export import export_session_data
 from animo_desktop.storage import atomic_write_png, encode_png
@@ -92,6 +93,9 @@ class SessionController(QObject):
         # missing here was made for a session that has ended since.
         self._index_of_job: dict[int, int] = {}
         self._next_index = 1
+        # The locks of the session folders this ANIMO runs, held until it quits (after the
+        # last write): no other instance restores or writes them meanwhile.
+        self._locks: list[QLockFile] = []
 
         worker = GenerationWorker(backend_factory, settings.interrupt_stale)
         self._generation = WorkerThread(worker, worker.start, "animo-generation", self)
@@ -164,6 +168,9 @@ class SessionController(QObject):
         if self._painter.is_running:
             self._painter.stop()  # a relayout in progress stops at its next artwork
         self._finish_saving()
+        for lock in self._locks:
+            lock.unlock()
+        self._locks.clear()
 
     # --- emotion -------------------------------------------------------------------------
     @property
@@ -240,12 +247,60 @@ class SessionController(QObject):
         canvas = CanvasSpec(self.settings.canvas_width, self.settings.canvas_height,
                             self.settings.canvas_background)
         self.session = Session.new(canvas, CompositionMode(self.settings.composition))
-        self.folder = SessionFolder.create(self.sessions_root, self.session)
+        try:
+            self.folder = self._create_folder(self.sessions_root)
+        except OSError as error:
+            self.folder = self._create_in_temporary_folder(error)
         self._begin(self.session)
         log.info("new session in %s", self.folder.path)
 
+    def _create_folder(self, root: Path) -> SessionFolder:
+        """The new session's folder, locked before its state is first written: another
+        ANIMO never finds it unfinished and free to restore."""
+        folder = SessionFolder.create(root, self.session.session_id)
+        if not self._lock(folder):
+            log.warning("the session folder %s could not be locked", folder.path)
+        folder.save(self.session)
+        return folder
+
+    def _create_in_temporary_folder(self, error: OSError) -> SessionFolder:
+        """The sessions folder cannot be written (a file in its place, read-only, a full
+        disk): rather than a session that saves nothing, keep it in a temporary folder,
+        and the sessions after it too, and tell the therapist where."""
+        fallback = Path(tempfile.mkdtemp(prefix="animo-session-"))
+        log.error("the session folder could not be created in %s (%s): the session is "
+                  "kept in %s", self.sessions_root, error, fallback)
+        self.message.emit("error", f"The session folder could not be created in "
+                                   f"{self.sessions_root} ({error.strerror or error}). This "
+                                   f"session is kept in {fallback}, a temporary folder: "
+                                   "export it before closing.")
+        self.sessions_root = fallback
+        return self._create_folder(fallback)
+
+    def claim_unfinished_session(self) -> SessionFolder | None:
+        """The newest unfinished session that no other ANIMO runs, locked for this one to
+        restore or close; one that another ANIMO runs is left to it, and said so."""
+        for folder in unfinished_sessions(self.sessions_root):
+            if self._lock(folder):
+                return folder
+            log.info("the session in %s is running in another ANIMO: left to it", folder.path)
+            self.message.emit("info", f"Another ANIMO is running the session in "
+                                      f"{folder.path}: this one leaves it alone.")
+        return None
+
+    def _lock(self, folder: SessionFolder) -> bool:
+        """Take the folder's lock (an OS file lock: a crash releases it, since Qt finds a
+        lock whose owner no longer runs stale); False when another ANIMO holds it."""
+        lock = QLockFile(str(folder.path / LOCK_FILE))
+        lock.setStaleLockTime(0)  # a session lasts hours: only a dead owner makes it stale
+        if not lock.tryLock(0):
+            return False
+        self._locks.append(lock)
+        return True
+
     def restore_session(self, folder: SessionFolder) -> int:
-        """Continue an unfinished session; return how many artworks came back."""
+        """Continue an unfinished session claimed by `claim_unfinished_session`; return how
+        many artworks came back."""
         session = folder.load()
         self.session, self.folder = session, folder
         self._begin(session)

@@ -239,7 +239,7 @@ def test_a_failed_canvas_export_says_why_and_keeps_the_previous_export(
     export_action(window).trigger()
     latest = Path(controller.session.exported_to[-1])
     saved = json.loads(read_png_text(latest)[SESSION_METADATA_KEY])
-    assert len(saved["artworks"]) == len(controller.session.artworks)
+    assert saved["artwork_count"] == len(controller.session.artworks)
     assert latest.parent == exports and hidden_files(exports) == []
 
 

@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import pytest
 
@@ -6,7 +7,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 
 from animo_desktop.emotions import Emotion
-from animo_desktop.session import find_unfinished_session
+from animo_desktop.session import LOCK_FILE, find_unfinished_session
 from animo_desktop.storage import read_png_text
 from animo_desktop.ui.session_controller import SessionState
 from animo_desktop.ui.summary_dialog import SummaryDialog
@@ -84,11 +85,9 @@ def test_export_writes_the_canvas_with_session_metadata(launch, qtbot, tmp_path)
     assert Image.open(path).size == (720, 985)
     data = json.loads(read_png_text(path)["animo:session"])
     assert data["app_version"] and data["started_at"] and data["ended_at"]
-    artworks = data["artworks"]
-    assert len(artworks) == len(controller.session.artworks) >= 1
-    # Emotions are health data: in an export only when the therapist opts in to them.
-    assert "emotion" not in artworks[0] and artworks[0]["backend"] == "painter"
-    assert artworks[0]["seed"] == controller.session.artworks[0].metadata.seed
+    # Emotions are health data: no artwork's details unless the therapist opts in.
+    assert data["artwork_count"] == len(controller.session.artworks) >= 1
+    assert data["backends"] == ["painter"] and "artworks" not in data
     assert [p.name for p in path.parent.iterdir()] == ["canvas.png"]  # no temp file left
     assert "canvas.png" in window.statusBar().currentMessage()
     assert not controller.has_unexported_work
@@ -192,6 +191,12 @@ def test_pause_stops_new_artworks_and_resume_continues(launch, qtbot):
     wait_for_artworks(qtbot, controller, count + 1)
 
 
+def copy_as_a_crash_leaves_it(folder, root):
+    """The session folder as if its ANIMO had died: a copy, without the lock this process
+    (alive, so never stale) holds."""
+    shutil.copytree(folder, root / folder.name, ignore=shutil.ignore_patterns(LOCK_FILE))
+
+
 def test_restore_after_a_crash_brings_back_the_canvas(launch, qtbot, tmp_path):
     window, controller = launch("--emotion", "joy")
     controller.set_cadence(1.0)
@@ -203,8 +208,7 @@ def test_restore_after_a_crash_brings_back_the_canvas(launch, qtbot, tmp_path):
     # The app dies here: the session folder is left as it is, never ended.
     crashed_root = tmp_path / "crashed"
     crashed_root.mkdir()
-    import shutil
-    shutil.copytree(controller.folder.path, crashed_root / controller.folder.path.name)
+    copy_as_a_crash_leaves_it(controller.folder.path, crashed_root)
     assert find_unfinished_session(crashed_root) is not None
 
     window2, controller2 = launch(restore="yes", session_dir=crashed_root)
@@ -223,8 +227,7 @@ def test_declining_restore_closes_the_old_session_and_starts_anew(launch, qtbot,
     wait_for_artworks(qtbot, controller, 1)
     wait_for_saved(qtbot, controller)
     root = tmp_path / "declined"
-    import shutil
-    shutil.copytree(controller.folder.path, root / controller.folder.path.name)
+    copy_as_a_crash_leaves_it(controller.folder.path, root)
     _, controller2 = launch(restore="no", session_dir=root)
     assert controller2.session.artworks == [] or controller2.folder.path.name != \
         controller.folder.path.name
@@ -298,7 +301,6 @@ def test_ending_the_session_shows_the_summary_and_exports_on_request(launch, qtb
 
 def test_switching_composition_keeps_every_artwork_and_survives_restore(launch, qtbot,
                                                                        tmp_path):
-    import shutil
     from animo_desktop.composition import CompositionMode
     window, controller = launch("--emotion", "surprise")
     controller.set_cadence(1.0)
@@ -317,7 +319,7 @@ def test_switching_composition_keeps_every_artwork_and_survives_restore(launch, 
     assert window.composition_box.currentData() == CompositionMode.LAYERS.value
     before = controller.render()
     crashed = tmp_path / "crashed"
-    shutil.copytree(controller.folder.path, crashed / controller.folder.path.name)
+    copy_as_a_crash_leaves_it(controller.folder.path, crashed)
     _, restored = launch(restore="yes", session_dir=crashed)
     assert restored.session.composition is CompositionMode.LAYERS
     assert restored.render().tobytes() == before.tobytes()
