@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import warnings
 from bisect import insort
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,10 @@ LOCK_FILE = "session.lock"
 ARTWORKS_FOLDER = "artworks"
 SESSION_METADATA_KEY = "animo:session"
 FORMAT_VERSION = 1
+# An artwork file larger than this is not read back (told by its header, before decoding):
+# a 20000 x 20000 PNG of a few kilobytes would otherwise take 1.2 GB as RGB. ANIMO's own
+# artworks are far smaller; the same limit as vision/sources.py's for still images.
+MAX_ARTWORK_PIXELS = 50_000_000
 
 
 def now_iso() -> str:
@@ -291,13 +296,29 @@ class SessionFolder:
 
 
 def read_artwork_image(path: Path) -> Image.Image | None:
-    """An artwork read back from its PNG (RGB), or None if it cannot be read."""
+    """An artwork read back from its PNG (RGB), or None, logged naming the file, if it
+    cannot be read: missing, damaged, not an image, or over MAX_ARTWORK_PIXELS by its
+    header (checked before anything is decoded, whatever the format)."""
     try:
-        with Image.open(path) as image:
-            return image.convert("RGB")
-    except OSError as error:
+        # Image.open reads the header only; Pillow warns of (or refuses) a size over its
+        # own limit, which is higher than ANIMO's: the size is checked here instead.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_ARTWORK_PIXELS:
+                    log.warning("artwork %s could not be read: too large (%d x %d pixels; "
+                                "at most %d megapixels)", path, width, height,
+                                MAX_ARTWORK_PIXELS // 1_000_000)
+                    return None
+                return image.convert("RGB")
+    except Image.DecompressionBombError as error:
+        log.warning("artwork %s could not be read: too large (%s)", path, error)
+    # Pillow's decoders raise many types on a damaged file (OSError, SyntaxError,
+    # ValueError, struct.error, ...): every one means an unreadable artwork.
+    except Exception as error:
         log.warning("artwork %s could not be read: %s", path, error)
-        return None
+    return None
 
 
 def save_artwork_files(png_path: Path, image: Image.Image, metadata: ArtworkMetadata) -> None:

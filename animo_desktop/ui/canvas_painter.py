@@ -68,6 +68,7 @@ class Painted:
 class CanvasPainter(QObject):
     painted = Signal(object)  # Painted
     crashed = Signal(object)  # WorkerError: its thread runs `start` again (WorkerThread)
+    unreadable = Signal(str)  # the path of an artwork file that could not be read back
 
     def __init__(self) -> None:
         super().__init__()
@@ -139,6 +140,7 @@ class CanvasPainter(QObject):
             if index in visible:
                 image = source if isinstance(source, Image.Image) else read_artwork_image(source)
                 if image is None:
+                    self.unreadable.emit(str(source))
                     continue
                 painting.add(placement, image)
             on_canvas.append(index)

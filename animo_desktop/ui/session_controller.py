@@ -88,6 +88,7 @@ class SessionController(QObject):
         # The layout generation the painter works for, and its latest painting.
         self._layout = 0
         self._painted: Painted | None = None
+        self._told_unreadable: set[str] = set()  # artwork files found unreadable, told
         self._next_job_id = 1
         # Artwork index (and file name) of each job in flight for this session; a job
         # missing here was made for a session that has ended since.
@@ -118,6 +119,7 @@ class SessionController(QObject):
         self._jobs.compose_requested.connect(painter.compose)
         self._jobs.add_requested.connect(painter.add)
         painter.painted.connect(self._on_painted)
+        painter.unreadable.connect(self._on_unreadable_artwork)
         self._supervise(self._painter)
         self._painter.restarted.connect(self._painter_restarted)
 
@@ -626,7 +628,20 @@ class SessionController(QObject):
 
     def _original(self, record: ArtworkRecord) -> Image.Image | None:
         source = self._source(record)
-        return read_artwork_image(source) if isinstance(source, Path) else source
+        if not isinstance(source, Path):
+            return source
+        image = read_artwork_image(source)
+        if image is None:
+            self._on_unreadable_artwork(str(source))
+        return image
+
+    def _on_unreadable_artwork(self, path: str) -> None:
+        """Tell the therapist once per file: the artwork is left off the canvas."""
+        if path in self._told_unreadable:
+            return
+        self._told_unreadable.add(path)
+        self.message.emit("warning", f"The artwork {path} could not be read (damaged, not "
+                                     "an image, or too large) and is left off the canvas.")
 
     def _canvas_text(self, with_emotions: bool = False) -> dict[str, str]:
         metadata = self.session.export_metadata(with_emotions=with_emotions)

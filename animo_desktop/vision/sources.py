@@ -83,7 +83,9 @@ def read_image(path: str | Path) -> np.ndarray:
 
 def _refuse_if_too_large(path: str | Path, data: np.ndarray) -> None:
     """SourceError for an image over MAX_IMAGE_PIXELS, told by its header (nothing is
-    decoded); an image Pillow cannot read the header of is left to OpenCV."""
+    decoded): Pillow's for the formats it reads, ANIMO's own for the Radiance HDR that
+    OpenCV decodes and Pillow does not; any other image Pillow cannot read the header of
+    is left to OpenCV."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -94,10 +96,34 @@ def _refuse_if_too_large(path: str | Path, data: np.ndarray) -> None:
     except Image.DecompressionBombError:  # over Pillow's own limit, which is higher
         size, too_large = "", True
     except Exception:  # Pillow's plugins raise many types on damaged headers
-        return
+        dimensions = _radiance_size(data)
+        if dimensions is None:
+            return
+        width, height = dimensions
+        size = f"{width} x {height} pixels; "
+        too_large = width * height > MAX_IMAGE_PIXELS
     if too_large:
         raise SourceError(f"{path} is too large ({size}ANIMO reads images of at most "
                           f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels)")
+
+
+def _radiance_size(data: np.ndarray) -> tuple[int, int] | None:
+    """(width, height) from a Radiance HDR header ("#?RADIANCE", lines, a blank line, then
+    "-Y H +X W" or another orientation), or None if data is no such file."""
+    head = data[:65536].tobytes()
+    if not head.startswith((b"#?RADIANCE", b"#?RGBE")):
+        return None
+    _, blank, rest = head.partition(b"\n\n")
+    fields = rest.split(b"\n", 1)[0].split()
+    if not blank or len(fields) != 4:
+        return None
+    try:
+        sizes = {fields[0][1:2]: int(fields[1]), fields[2][1:2]: int(fields[3])}
+    except ValueError:
+        return None
+    if set(sizes) != {b"X", b"Y"}:
+        return None
+    return sizes[b"X"], sizes[b"Y"]
 
 
 def fit_within(image: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:
