@@ -223,6 +223,26 @@ def test_a_second_animo_on_the_same_folder_leaves_the_running_session_alone(tmp_
     assert f"the session in {running} is running in another ANIMO" in log
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_termination_signal_quits_with_the_export_written(tmp_path, signum):
+    """A logout (SIGHUP) or a service manager (SIGTERM) ends ANIMO as a quit does."""
+    sessions, out = tmp_path / "sessions", tmp_path / "out.png"
+    app = start_animo("--backend", "painter", "--emotion", "joy", "--session-dir",
+                      str(sessions), "--exit-after", "60", "--export", str(out))
+    try:
+        wait_for_saved_artworks(sessions, 1)
+        started = time.monotonic()
+        app.send_signal(signum)
+        assert app.wait(timeout=30) == 0
+        assert time.monotonic() - started < 30  # long before --exit-after
+    finally:
+        if app.poll() is None:
+            app.kill()
+    assert out.is_file()
+    (session,) = sessions.glob("session-*")
+    assert json.loads((session / "session.json").read_text())["ended_at"]
+
+
 def test_settings_persist_between_launches(tmp_path):
     exports = tmp_path / "my exports"
     sessions = tmp_path / "sessions"

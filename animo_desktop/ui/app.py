@@ -43,6 +43,7 @@ def run_app(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
 
     window, controller = build_window(args)
+    _quit_on_termination(app, window)
     # A run with --exit-after is a script's or a check's, not a therapist's.
     unattended = args.exit_after is not None
     if args.export:
@@ -69,6 +70,29 @@ def run_app(args: argparse.Namespace) -> int:
     if not unattended:
         save_settings_safely(controller)
     return 1 if window.export_failed else 0
+
+
+# The signals that end a program from outside it: a service manager or `kill` (SIGTERM),
+# a logout or a closed terminal (SIGHUP, not on Windows).
+TERMINATION_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                            if hasattr(signal, name))
+
+
+def _quit_on_termination(app: QApplication, window: MainWindow) -> None:
+    """SIGTERM and SIGHUP end ANIMO as a quit does (the --export written, the session
+    ended and saved, exit status 0), without a question: nobody may be there to answer.
+    Python runs a signal handler only between its own bytecodes, so a timer wakes it while
+    Qt's event loop waits."""
+    def terminate(signum, _frame) -> None:
+        log.info("%s received: quitting", signal.Signals(signum).name)
+        window.close_without_asking()
+        app.closeAllWindows()
+
+    for signum in TERMINATION_SIGNALS:
+        signal.signal(signum, terminate)
+    waker = QTimer(app)
+    waker.timeout.connect(lambda: None)
+    waker.start(200)
 
 
 def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionController]:
