@@ -69,7 +69,8 @@ def run_app(args: argparse.Namespace) -> int:
     # settings: their next Ctrl+S would export into the script's folder.
     if not unattended:
         save_settings_safely(controller)
-    return 1 if window.export_failed else 0
+    # An artwork lost (a full disk) fails the run too, for the script that ran it.
+    return 1 if window.export_failed or window.artworks_lost else 0
 
 
 # The signals that end a program from outside it: a service manager or `kill` (SIGTERM),

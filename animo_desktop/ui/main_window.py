@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
         # Set by --export: the canvas is written there when the window closes.
         self.export_on_close: Path | None = None
         self.export_failed = False
+        # Artworks that never reached the session folder (a full disk) when ANIMO quit.
+        self.artworks_lost = 0
         self.setWindowTitle("ANIMO")
         self.setMinimumSize(800, 560)
 
@@ -593,6 +595,34 @@ class MainWindow(QMainWindow):
             return "The canvas has changed since the last export."
         return f"{count} artwork{'s' if count != 1 else ''} since the last export."
 
+    def _confirm_unsaved_artworks(self) -> bool:
+        """Whether to quit with artworks that could not be saved to the session folder (a
+        full disk): the therapist is asked, naming where they can still be exported; with
+        no one to ask, the log says so and `artworks_lost` makes the exit status non-zero."""
+        count = self.controller.unsaved_artworks()
+        if count == 0:
+            return True
+        folder = self.controller.folder.path
+        lost = (f"{count} artwork{'s' if count != 1 else ''} could not be saved to the "
+                f"session folder {folder} (the disk is full or not writable)")
+        if self._closing_confirmed:
+            self.artworks_lost = count
+            log.error("%s; they are lost: only an export of the canvas holds them", lost)
+            return True
+        answer = QMessageBox.warning(
+            self, "Quit ANIMO",
+            f"{lost}: they are only in this window.\n\nExport the canvas before quitting "
+            f"(File ▸ Export canvas, to another disk if this one is full), or they are "
+            f"lost.\n\nQuit anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.artworks_lost = count
+        log.warning("%s; quit anyway", lost)
+        self._closing_confirmed = True  # asked once: not again about an unexported canvas
+        return True
+
     def close_without_asking(self) -> None:
         self._closing_confirmed = True
         self.close()
@@ -603,6 +633,9 @@ class MainWindow(QMainWindow):
             return
         if self.export_on_close is not None:
             self.export_failed = not self.export_to(self.export_on_close)
+        if not self._confirm_unsaved_artworks():
+            event.ignore()
+            return
         if not self._closing_confirmed and self.controller.has_unexported_work:
             answer = QMessageBox.question(
                 self, "Quit ANIMO",

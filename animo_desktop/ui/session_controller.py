@@ -593,6 +593,13 @@ class SessionController(QObject):
             except OSError as error:
                 log.error("the session state could not be saved: %s", error)
 
+    def unsaved_artworks(self) -> int:
+        """How many artworks live only in memory, their file still not written (a full
+        disk): tried once more first. They are lost at quit unless the canvas is exported."""
+        if self.session is not None and self._unsaved:
+            self._save_unsaved_artworks()
+        return len(self._unsaved)
+
     def _save_unsaved_artworks(self) -> None:
         """Write the artworks kept in memory when their save failed. Rare (a disk that
         was full), so done here rather than in a worker; still failing: tried again at

@@ -267,3 +267,78 @@ def test_a_failed_session_record_export_leaves_no_partial_folder(
     assert len(exported["artworks"]) >= count + 1
     assert len(list((record / "artworks").glob("*.png"))) == len(exported["artworks"])
     dialog.close()
+
+
+@pytest.fixture
+def unsaved_artwork(disk, launch, qtbot):
+    """A session whose second artwork could not be saved: the disk is still full."""
+    window, controller = launch("--emotion", "sadness")
+    wait_for_artworks(qtbot, controller, 1)
+    controller.pause()
+    disk.fail(controller.folder.path / "artworks", errno.ENOSPC)
+    controller.request_artwork(Emotion.JOY)
+    wait_for_artworks(qtbot, controller, 2)
+    assert controller.session.artworks[-1].file is None
+    return window, controller
+
+
+def test_quitting_with_an_unsaved_artwork_asks_naming_where_to_export_it(
+        unsaved_artwork, monkeypatch, caplog):
+    from PySide6.QtWidgets import QMessageBox
+    window, controller = unsaved_artwork
+    asked, answers = [], [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda parent, title, text, *_: asked.append(text) or answers.pop(0))
+    monkeypatch.setattr(QMessageBox, "question", lambda *_: pytest.fail("asked twice"))
+
+    window.close()
+    assert window.isVisible() and window.artworks_lost == 0  # the therapist said no
+    (text,) = asked
+    assert "1 artwork could not be saved to the session folder" in text
+    assert str(controller.folder.path) in text
+    assert "Export the canvas before quitting" in text
+    window.close()  # and now yes: quits, without a second question
+    assert not window.isVisible() and window.artworks_lost == 1
+    assert logged(caplog, logging.WARNING, "1 artwork could not be saved", "quit anyway")
+
+
+def test_an_unattended_quit_with_an_unsaved_artwork_logs_it_and_fails(
+        unsaved_artwork, monkeypatch, caplog):
+    from PySide6.QtWidgets import QMessageBox
+    window, controller = unsaved_artwork
+    monkeypatch.setattr(QMessageBox, "warning", lambda *_: pytest.fail("asked"))
+    window.close_without_asking()
+    assert not window.isVisible() and window.artworks_lost == 1
+    assert logged(caplog, logging.ERROR, "1 artwork could not be saved to the session folder",
+                  str(controller.folder.path), "lost")
+
+
+def test_quitting_once_the_disk_has_room_again_saves_the_artwork_and_asks_nothing(
+        unsaved_artwork, disk, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    window, controller = unsaved_artwork
+    monkeypatch.setattr(QMessageBox, "warning", lambda *_: pytest.fail("asked"))
+    disk.free()
+    window.close_without_asking()
+    assert window.artworks_lost == 0
+    assert (controller.folder.path / controller.session.artworks[-1].file).is_file()
+
+
+def test_an_unattended_run_that_lost_an_artwork_exits_non_zero(disk, tmp_path, monkeypatch):
+    from animo_desktop.cli import build_parser
+    from animo_desktop.ui import app as app_module
+    from animo_desktop.session import SessionFolder
+    sessions = tmp_path / "sessions"
+    create = SessionFolder.create.__func__
+
+    def created_on_a_disk_that_fills(cls, *args, **kwargs):
+        folder = create(cls, *args, **kwargs)
+        disk.fail(folder.path / "artworks", errno.ENOSPC)  # every artwork's save fails
+        return folder
+
+    monkeypatch.setattr(SessionFolder, "create", classmethod(created_on_a_disk_that_fills))
+    args = build_parser().parse_args(["--source", "none", "--backend", "painter",
+                                      "--emotion", "joy", "--session-dir", str(sessions),
+                                      "--exit-after", "3"])
+    monkeypatch.setattr(app_module, "save_settings_safely", lambda _: pytest.fail("saved"))
+    assert app_module.run_app(args) == 1
