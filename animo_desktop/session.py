@@ -87,6 +87,10 @@ class Session:
     # Indices the therapist removed from the canvas: their files stay in the folder, but
     # they never come back on restore and their indices are never reused.
     removed: list[int] = field(default_factory=list)
+    # The highest index of an artwork file in the session folder, whether its record came
+    # back or not (a PNG whose sidecar a crash never wrote): never reused, so that file is
+    # never overwritten. Found again from the files at every load, so not saved.
+    highest_file_index: int = field(default=0, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Placements are always recomputed: the layout is the truth, not the saved file.
@@ -103,7 +107,8 @@ class Session:
     @property
     def next_index(self) -> int:
         # Indices grow in request order; jobs dropped by the queue leave gaps.
-        return max([record.index for record in self.artworks] + self.removed, default=0) + 1
+        return max([record.index for record in self.artworks] + self.removed
+                   + [self.highest_file_index]) + 1
 
     @property
     def is_exported(self) -> bool:
@@ -278,7 +283,35 @@ class SessionFolder:
                 log.warning("skipping unreadable artwork record %s: %s", sidecar, error)
                 continue
             session.add_artwork(index, metadata, self.relative(sidecar.with_suffix(".png")))
+        session.highest_file_index = self.highest_artwork_file_index()
         return session
+
+    def highest_artwork_file_index(self) -> int:
+        """The highest index among the artwork files ("0007-joy.png", "0007-joy.json"),
+        with or without their pair; 0 if none."""
+        indices = [0]
+        for file in (self.path / ARTWORKS_FOLDER).glob("[0-9]*-*"):
+            number = file.name.split("-", 1)[0]
+            if number.isdigit():
+                indices.append(int(number))
+        return max(indices)
+
+    def remove_leftovers(self) -> list[Path]:
+        """Delete the temporary files that an atomic write (storage.py) interrupted by a
+        crash left in the folder; the folder must be this ANIMO's (locked). Returns them."""
+        removed = []
+        for folder in (self.path, self.path / ARTWORKS_FOLDER):
+            for leftover in folder.glob("*.tmp"):
+                try:
+                    if leftover.is_file() and not leftover.is_symlink():
+                        leftover.unlink()
+                        removed.append(leftover)
+                except OSError as error:
+                    log.warning("could not remove the leftover %s: %s", leftover, error)
+        if removed:
+            log.info("removed %d leftover temporary files from %s: %s", len(removed),
+                     self.path, ", ".join(path.name for path in removed))
+        return removed
 
     def set_aside(self) -> Path:
         """Rename a state that cannot be read back out of the way, so that the session is

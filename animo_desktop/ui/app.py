@@ -242,7 +242,9 @@ def begin_session(window: MainWindow, controller: SessionController, restore: st
 
 
 def close_abandoned(window: MainWindow, folder: SessionFolder) -> None:
-    """Mark a session the therapist chose not to restore as ended; its files stay."""
+    """Mark a session the therapist chose not to restore as ended; its files stay, but for
+    the temporary files a crash left."""
+    folder.remove_leftovers()
     try:
         session = folder.load()
     except UNREADABLE_SESSION_ERRORS as error:

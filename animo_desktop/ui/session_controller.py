@@ -303,6 +303,7 @@ class SessionController(QObject):
     def restore_session(self, folder: SessionFolder) -> int:
         """Continue an unfinished session claimed by `claim_unfinished_session`; return how
         many artworks came back."""
+        folder.remove_leftovers()
         session = folder.load()
         self.session, self.folder = session, folder
         self._begin(session)

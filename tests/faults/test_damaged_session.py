@@ -68,3 +68,40 @@ def test_an_artwork_whose_sidecar_is_damaged_is_skipped(
     else:
         assert controller.folder.path != folder.path
         assert json.loads(folder.state_file.read_text())["ended_at"]
+
+
+@pytest.mark.parametrize("orphan", ["png", "json"], ids=["PNG without sidecar",
+                                                         "sidecar without PNG"])
+def test_a_crash_between_an_artworks_files_never_gets_its_number_reused(
+        launch, unfinished, qtbot, orphan):
+    """kill -9 after an artwork's PNG, before its sidecar (or the other way round, by
+    hand): restored, the next artwork is numbered past that file, which stays as it was;
+    the temporary files of the crashed atomic writes are gone."""
+    root, folder = unfinished
+    png = folder.artwork_path(3, "joy")
+    save_artwork_files(png, Image.new("RGB", (32, 32), "white"), metadata())
+    (png.with_suffix(".json") if orphan == "png" else png).unlink()
+    (kept,) = [path for path in folder.path.glob("artworks/0003-*")]
+    before = kept.read_bytes()
+    leftovers = [folder.path / "artworks" / ".0004-joy.png.k2j4h1.tmp",
+                 folder.path / "artworks" / "x.png.tmp", folder.path / ".session.json.abc.tmp"]
+    for leftover in leftovers:
+        leftover.write_bytes(b"half a write")
+
+    window, controller = launch("--emotion", "sadness", restore="yes", session_dir=root)
+    assert controller.folder.path == folder.path
+    assert not any(leftover.exists() for leftover in leftovers)
+    qtbot.waitUntil(lambda: len(controller.session.artworks) >= 3, timeout=20000)
+    newest = controller.session.artworks[-1]
+    assert newest.index == 4 and newest.file.startswith("artworks/0004-sadness")
+    assert kept.read_bytes() == before
+    assert sorted(path.name for path in folder.path.glob("artworks/0003-*")) == [kept.name]
+
+
+def test_an_abandoned_session_loses_its_leftover_temporary_files(launch, unfinished):
+    root, folder = unfinished
+    leftover = folder.path / "artworks" / ".0003-joy.png.k2j4h1.tmp"
+    leftover.write_bytes(b"half a write")
+    launch(restore="no", session_dir=root)
+    assert not leftover.exists()
+    assert (folder.path / "artworks" / "0002-joy.png").is_file()
