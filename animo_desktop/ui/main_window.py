@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPoint, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QPoint, Qt, Slot
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QColor, QIcon, QKeyEvent,
                            QKeySequence, QPixmap, QShortcut)
 from PySide6.QtWidgets import (QApplication, QColorDialog, QComboBox, QDoubleSpinBox,
@@ -251,8 +251,10 @@ class MainWindow(QMainWindow):
                      "Back to the whole canvas after zooming (or double-click the canvas)",
                      "zoom_fit")
         view_menu.addSeparator()
-        self._action(view_menu, "&Full screen", "F11", self.toggle_fullscreen,
-                     icon="fullscreen")
+        self.fullscreen_action = self._action(view_menu, "&Full screen", "F11",
+                                              self.toggle_fullscreen, icon="fullscreen")
+        # Checked while the window is full screen, however it got there (changeEvent).
+        self.fullscreen_action.setCheckable(True)
         self._action(view_menu, "&Installation mode", "Ctrl+K", lambda: self.set_kiosk(True),
                      f"Canvas only, full screen; leave with {KIOSK_EXIT_KEYS}", "installation")
         self.light_theme_action = self._action(view_menu, "&Light theme", None,
@@ -509,6 +511,13 @@ class MainWindow(QMainWindow):
             self.showNormal()
         else:
             self._fullscreen_on_current_screen()
+
+    def changeEvent(self, event: QEvent) -> None:
+        action = getattr(self, "fullscreen_action", None)
+        if action is not None and event.type() == QEvent.Type.WindowStateChange:
+            # F11, installation mode, --fullscreen, the window system: the check follows.
+            action.setChecked(self.isFullScreen())
+        super().changeEvent(event)
 
     def _fullscreen_on_current_screen(self) -> None:
         # Full screen on the monitor the window is on, not the primary one.

@@ -552,3 +552,26 @@ def test_quitting_after_an_export_says_how_many_artworks_came_since(launch, qtbo
     assert len(questions) == 1
     assert questions[0].startswith(f"{since} artworks since the last export.")
     assert window.isVisible()
+
+
+def test_the_full_screen_action_is_checked_exactly_while_the_window_is_full_screen(launch,
+                                                                                    qtbot):
+    window, _ = launch()
+    action = window.fullscreen_action
+    assert action.isCheckable() and not action.isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen)
+    qtbot.waitUntil(action.isChecked)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    qtbot.waitUntil(lambda: not action.isChecked())
+    window.set_kiosk(True)
+    qtbot.waitUntil(window.isFullScreen)
+    qtbot.waitUntil(action.isChecked)
+    window.set_kiosk(False)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    qtbot.waitUntil(lambda: not action.isChecked())
+    window.showFullScreen()  # by any other way: the window system, --fullscreen
+    qtbot.waitUntil(action.isChecked)
+    window.showNormal()
+    qtbot.waitUntil(lambda: not action.isChecked())
