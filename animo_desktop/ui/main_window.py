@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QPoint, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, Qt, Slot
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QColor, QIcon, QKeyEvent,
                            QKeySequence, QPixmap, QShortcut)
 from PySide6.QtWidgets import (QApplication, QColorDialog, QComboBox, QDoubleSpinBox,
@@ -64,6 +64,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.controller = controller
         self.kiosk = False
+        # The window as it was before full screen / installation mode, given back after.
+        self._geometry_before_fullscreen: tuple[QRect, bool] | None = None
+        self._fullscreen_before_kiosk = False
         self._closing_confirmed = False
         # What shows which icon (buttons, actions), recoloured when the theme changes.
         self._icons: list[tuple[object, str]] = []
@@ -508,7 +511,7 @@ class MainWindow(QMainWindow):
         if self.kiosk:
             return
         if self.isFullScreen():
-            self.showNormal()
+            self._leave_fullscreen()
         else:
             self._fullscreen_on_current_screen()
 
@@ -520,12 +523,25 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def _fullscreen_on_current_screen(self) -> None:
+        if not self.isFullScreen():
+            # What leaving full screen gives back: place, size, maximised or not.
+            self._geometry_before_fullscreen = (self.geometry(), self.isMaximized())
         # Full screen on the monitor the window is on, not the primary one.
         screen = self.screen()
         if self.windowHandle() is not None and screen is not None:
             self.windowHandle().setScreen(screen)
             self.setGeometry(screen.geometry())
         self.showFullScreen()
+
+    def _leave_fullscreen(self) -> None:
+        if self._geometry_before_fullscreen is None:
+            self.showNormal()
+            return
+        geometry, maximised = self._geometry_before_fullscreen
+        self.showNormal()
+        self.setGeometry(geometry)  # the normal place and size, also under a maximised one
+        if maximised:
+            self.showMaximized()
 
     def set_kiosk(self, enabled: bool) -> None:
         if enabled == self.kiosk:
@@ -545,11 +561,13 @@ class MainWindow(QMainWindow):
         if enabled:
             self.setCursor(Qt.CursorShape.BlankCursor)
             self.canvas_view.viewport().setCursor(Qt.CursorShape.BlankCursor)
+            self._fullscreen_before_kiosk = self.isFullScreen()
             self._fullscreen_on_current_screen()
         else:
             self.unsetCursor()
             self.canvas_view.viewport().unsetCursor()
-            self.showNormal()
+            if not self._fullscreen_before_kiosk:  # full screen before: full screen after
+                self._leave_fullscreen()
             self.show_message("info", "Left installation mode")
         log.info("installation mode %s", "on" if enabled else "off")
 

@@ -575,3 +575,28 @@ def test_the_full_screen_action_is_checked_exactly_while_the_window_is_full_scre
     qtbot.waitUntil(action.isChecked)
     window.showNormal()
     qtbot.waitUntil(lambda: not action.isChecked())
+
+
+def test_leaving_installation_mode_gives_back_the_window_as_it_was(launch, qtbot):
+    window, _ = launch()
+    window.showNormal()
+    window.setGeometry(0, 60, 800, 600)  # the offscreen screen is 800 x 800
+    qtbot.waitUntil(lambda: window.geometry().height() == 600)
+    before = window.geometry()
+    window.set_kiosk(True)
+    qtbot.waitUntil(window.isFullScreen)
+    assert window.geometry() != before
+    window.set_kiosk(False)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    qtbot.waitUntil(lambda: window.geometry() == before)
+    assert not window.isMaximized()
+    # Entered from full screen, it leaves to full screen.
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen)
+    window.set_kiosk(True)
+    window.set_kiosk(False)
+    qtbot.wait(50)
+    assert window.isFullScreen() and not window.kiosk
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    qtbot.waitUntil(lambda: window.geometry() == before)
