@@ -3,6 +3,7 @@ full-screen and installation (kiosk) modes."""
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, Qt, Slot
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QColor, QIcon, QKeyEvent,
                            QKeySequence, QPixmap, QShortcut)
-from PySide6.QtWidgets import (QApplication, QColorDialog, QComboBox, QDoubleSpinBox,
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QColorDialog, QComboBox, QDoubleSpinBox,
                                QFileDialog,
                                QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton,
@@ -40,17 +41,7 @@ SIDE_PANEL_WIDTH = 300
 FIRST_LAUNCH_SIZE = (1280, 860)  # the canvas and the whole side panel side by side
 OTHER_COLOUR_TEXT = "Other colour…"
 
-SHORTCUTS_HELP = f"""<b>Keyboard</b><br>
-F11 — full screen on / off<br>
-Ctrl+K — installation mode (canvas only)<br>
-{KIOSK_EXIT_KEYS} — leave installation mode (Escape does not)<br>
-Ctrl+1 … Ctrl+7 — pin joy, sadness, fear, anger, surprise, disgust, neutral<br>
-Ctrl+0 — release the pin<br>
-Ctrl+P — pause / resume the session<br>
-Ctrl+S — export the canvas as PNG · Ctrl+Shift+S — export as…<br>
-Ctrl+E — end the session: its summary and export (with the session record, if you
-choose)<br>
-Ctrl+Q — quit"""
+SHORTCUTS_TITLE = "<b>Keyboard</b>"
 
 
 def swatch(colour: str) -> QIcon:
@@ -582,8 +573,44 @@ class MainWindow(QMainWindow):
         super().keyPressEvent(event)
 
     # --- help ----------------------------------------------------------------------------
+    def shortcuts_help(self) -> str:
+        """Every shortcut of the window, read from its actions and buttons themselves (keys
+        and words), so that the help cannot drift from what the keys do."""
+        native = QKeySequence.SequenceFormat.NativeText
+        lines: list[str] = []
+        listed: set[QAction] = set()
+
+        def add(keys: QKeySequence, words: str, tip: str = "") -> None:
+            told = f"{words} · {tip}" if tip else words
+            lines.append(f"{html.escape(keys.toString(native))} — {html.escape(told)}")
+
+        def walk(menu: QMenu, prefix: str = "") -> None:
+            for action in menu.actions():
+                if action.menu() is not None:
+                    walk(action.menu(), f"{prefix}{action.text().replace('&', '')}: ")
+                elif not action.shortcut().isEmpty():
+                    listed.add(action)
+                    add(action.shortcut(), prefix + action.text().replace("&", ""),
+                        action.statusTip())
+
+        for menu_action in self.menuBar().actions():
+            if menu_action.menu() is not None:
+                walk(menu_action.menu())
+        for action in self.findChildren(QAction):
+            if action not in listed and not action.shortcut().isEmpty():
+                add(action.shortcut(), action.text().replace("&", ""), action.statusTip())
+        pins = set(self.emotion_panel.pin_buttons.values())
+        for button in self.findChildren(QAbstractButton):
+            if not button.shortcut().isEmpty():
+                add(button.shortcut(),
+                    f"Pin {button.text()}" if button in pins else button.text())
+        lines.append(f"{html.escape(KIOSK_EXIT_KEYS)} — leave installation mode "
+                     "(Escape does not)")
+        return SHORTCUTS_TITLE + "<br>" + "<br>".join(lines)
+
     def _show_shortcuts(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS_HELP,
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
+                          self.shortcuts_help(),
                           QMessageBox.StandardButton.Close, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

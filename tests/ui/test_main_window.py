@@ -600,3 +600,28 @@ def test_leaving_installation_mode_gives_back_the_window_as_it_was(launch, qtbot
     qtbot.keyClick(window, Qt.Key.Key_F11)
     qtbot.waitUntil(lambda: not window.isFullScreen())
     qtbot.waitUntil(lambda: window.geometry() == before)
+
+
+def test_f1_lists_every_shortcut_of_the_window_from_the_actions_themselves(launch, qtbot):
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
+    window, _ = launch()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    box = next(w for w in QApplication.topLevelWidgets()
+               if isinstance(w, QMessageBox) and w.isVisible())
+    shown = box.text()
+    box.close()
+    native = QKeySequence.SequenceFormat.NativeText
+    actions = [a for a in window.findChildren(QAction) if not a.shortcut().isEmpty()]
+    assert len(actions) >= 11
+    for action in actions:
+        assert action.shortcut().toString(native) in shown, action.text()
+        assert action.text().replace("&", "") in shown, action.text()
+    for key in ("F1", "F11", "Alt+1", "Alt+2", "Alt+3", "Ctrl+K", "Ctrl+Alt+Shift+X"):
+        assert key in shown
+    buttons = [b for b in window.findChildren(QAbstractButton) if not b.shortcut().isEmpty()]
+    assert len(buttons) == 8  # Ctrl+1 … Ctrl+7, Ctrl+0
+    for button in buttons:
+        assert button.shortcut().toString(native) in shown, button.text()
