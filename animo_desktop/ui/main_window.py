@@ -40,6 +40,8 @@ KIOSK_EXIT_KEYS = "Ctrl+Alt+Shift+X"
 SIDE_PANEL_WIDTH = 300
 FIRST_LAUNCH_SIZE = (1280, 860)  # the canvas and the whole side panel side by side
 OTHER_COLOUR_TEXT = "Other colour…"
+QUIT_TEXT = "Quit without exporting"
+KEEP_WORKING_TEXT = "Keep working"
 
 SHORTCUTS_TITLE = "<b>Keyboard</b>"
 
@@ -647,6 +649,23 @@ class MainWindow(QMainWindow):
             return "The canvas has changed since the last export."
         return f"{count} artwork{'s' if count != 1 else ''} since the last export."
 
+    def _confirm_quit(self) -> bool:
+        """Whether to quit with work not exported: buttons that say what they do, in words
+        only (no Yes / No, no standard icons); Escape and Enter keep working."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit ANIMO",
+                          f"{self._unexported_note()}\n\nQuit anyway? The artworks stay in "
+                          "the session folder.", QMessageBox.StandardButton.NoButton, self)
+        quit_button = box.addButton(QUIT_TEXT, QMessageBox.ButtonRole.DestructiveRole)
+        keep_button = box.addButton(KEEP_WORKING_TEXT, QMessageBox.ButtonRole.RejectRole)
+        for button in (quit_button, keep_button):
+            button.setIcon(QIcon())
+        box.setDefaultButton(keep_button)
+        box.setEscapeButton(keep_button)
+        box.exec()
+        quitting = box.clickedButton() is quit_button
+        box.deleteLater()
+        return quitting
+
     def close_without_asking(self) -> None:
         self._closing_confirmed = True
         self.close()
@@ -658,13 +677,7 @@ class MainWindow(QMainWindow):
         if self.export_on_close is not None:
             self.export_failed = not self.export_to(self.export_on_close)
         if not self._closing_confirmed and self.controller.has_unexported_work:
-            answer = QMessageBox.question(
-                self, "Quit ANIMO",
-                f"{self._unexported_note()}\n\nQuit anyway? The artworks stay in the "
-                "session folder.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
+            if not self._confirm_quit():
                 event.ignore()
                 return
         if not self.isFullScreen():
