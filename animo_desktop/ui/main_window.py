@@ -3,14 +3,15 @@ full-screen and installation (kiosk) modes."""
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPoint, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, Qt, Slot
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QColor, QIcon, QKeyEvent,
                            QKeySequence, QPixmap, QShortcut)
-from PySide6.QtWidgets import (QApplication, QColorDialog, QComboBox, QDoubleSpinBox,
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QColorDialog, QComboBox, QDoubleSpinBox,
                                QFileDialog,
                                QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton,
@@ -39,18 +40,10 @@ KIOSK_EXIT_KEYS = "Ctrl+Alt+Shift+X"
 SIDE_PANEL_WIDTH = 300
 FIRST_LAUNCH_SIZE = (1280, 860)  # the canvas and the whole side panel side by side
 OTHER_COLOUR_TEXT = "Other colour…"
+QUIT_TEXT = "Quit without exporting"
+KEEP_WORKING_TEXT = "Keep working"
 
-SHORTCUTS_HELP = f"""<b>Keyboard</b><br>
-F11 — full screen on / off<br>
-Ctrl+K — installation mode (canvas only)<br>
-{KIOSK_EXIT_KEYS} — leave installation mode (Escape does not)<br>
-Ctrl+1 … Ctrl+7 — pin joy, sadness, fear, anger, surprise, disgust, neutral<br>
-Ctrl+0 — release the pin<br>
-Ctrl+P — pause / resume the session<br>
-Ctrl+S — export the canvas as PNG · Ctrl+Shift+S — export as…<br>
-Ctrl+E — end the session: its summary and export (with the session record, if you
-choose)<br>
-Ctrl+Q — quit"""
+SHORTCUTS_TITLE = "<b>Keyboard</b>"
 
 
 def swatch(colour: str) -> QIcon:
@@ -64,6 +57,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.controller = controller
         self.kiosk = False
+        # The window as it was before full screen / installation mode, given back after.
+        self._geometry_before_fullscreen: tuple[QRect, bool] | None = None
+        self._fullscreen_before_kiosk = False
         self._closing_confirmed = False
         # What shows which icon (buttons, actions), recoloured when the theme changes.
         self._icons: list[tuple[object, str]] = []
@@ -253,8 +249,10 @@ class MainWindow(QMainWindow):
                      "Back to the whole canvas after zooming (or double-click the canvas)",
                      "zoom_fit")
         view_menu.addSeparator()
-        self._action(view_menu, "&Full screen", "F11", self.toggle_fullscreen,
-                     icon="fullscreen")
+        self.fullscreen_action = self._action(view_menu, "&Full screen", "F11",
+                                              self.toggle_fullscreen, icon="fullscreen")
+        # Checked while the window is full screen, however it got there (changeEvent).
+        self.fullscreen_action.setCheckable(True)
         self._action(view_menu, "&Installation mode", "Ctrl+K", lambda: self.set_kiosk(True),
                      f"Canvas only, full screen; leave with {KIOSK_EXIT_KEYS}", "installation")
         self.light_theme_action = self._action(view_menu, "&Light theme", None,
@@ -508,17 +506,37 @@ class MainWindow(QMainWindow):
         if self.kiosk:
             return
         if self.isFullScreen():
-            self.showNormal()
+            self._leave_fullscreen()
         else:
             self._fullscreen_on_current_screen()
 
+    def changeEvent(self, event: QEvent) -> None:
+        action = getattr(self, "fullscreen_action", None)
+        if action is not None and event.type() == QEvent.Type.WindowStateChange:
+            # F11, installation mode, --fullscreen, the window system: the check follows.
+            action.setChecked(self.isFullScreen())
+        super().changeEvent(event)
+
     def _fullscreen_on_current_screen(self) -> None:
+        if not self.isFullScreen():
+            # What leaving full screen gives back: place, size, maximised or not.
+            self._geometry_before_fullscreen = (self.geometry(), self.isMaximized())
         # Full screen on the monitor the window is on, not the primary one.
         screen = self.screen()
         if self.windowHandle() is not None and screen is not None:
             self.windowHandle().setScreen(screen)
             self.setGeometry(screen.geometry())
         self.showFullScreen()
+
+    def _leave_fullscreen(self) -> None:
+        if self._geometry_before_fullscreen is None:
+            self.showNormal()
+            return
+        geometry, maximised = self._geometry_before_fullscreen
+        self.showNormal()
+        self.setGeometry(geometry)  # the normal place and size, also under a maximised one
+        if maximised:
+            self.showMaximized()
 
     def set_kiosk(self, enabled: bool) -> None:
         if enabled == self.kiosk:
@@ -538,11 +556,13 @@ class MainWindow(QMainWindow):
         if enabled:
             self.setCursor(Qt.CursorShape.BlankCursor)
             self.canvas_view.viewport().setCursor(Qt.CursorShape.BlankCursor)
+            self._fullscreen_before_kiosk = self.isFullScreen()
             self._fullscreen_on_current_screen()
         else:
             self.unsetCursor()
             self.canvas_view.viewport().unsetCursor()
-            self.showNormal()
+            if not self._fullscreen_before_kiosk:  # full screen before: full screen after
+                self._leave_fullscreen()
             self.show_message("info", "Left installation mode")
         log.info("installation mode %s", "on" if enabled else "off")
 
@@ -557,8 +577,44 @@ class MainWindow(QMainWindow):
         super().keyPressEvent(event)
 
     # --- help ----------------------------------------------------------------------------
+    def shortcuts_help(self) -> str:
+        """Every shortcut of the window, read from its actions and buttons themselves (keys
+        and words), so that the help cannot drift from what the keys do."""
+        native = QKeySequence.SequenceFormat.NativeText
+        lines: list[str] = []
+        listed: set[QAction] = set()
+
+        def add(keys: QKeySequence, words: str, tip: str = "") -> None:
+            told = f"{words} · {tip}" if tip else words
+            lines.append(f"{html.escape(keys.toString(native))} — {html.escape(told)}")
+
+        def walk(menu: QMenu, prefix: str = "") -> None:
+            for action in menu.actions():
+                if action.menu() is not None:
+                    walk(action.menu(), f"{prefix}{action.text().replace('&', '')}: ")
+                elif not action.shortcut().isEmpty():
+                    listed.add(action)
+                    add(action.shortcut(), prefix + action.text().replace("&", ""),
+                        action.statusTip())
+
+        for menu_action in self.menuBar().actions():
+            if menu_action.menu() is not None:
+                walk(menu_action.menu())
+        for action in self.findChildren(QAction):
+            if action not in listed and not action.shortcut().isEmpty():
+                add(action.shortcut(), action.text().replace("&", ""), action.statusTip())
+        pins = set(self.emotion_panel.pin_buttons.values())
+        for button in self.findChildren(QAbstractButton):
+            if not button.shortcut().isEmpty():
+                add(button.shortcut(),
+                    f"Pin {button.text()}" if button in pins else button.text())
+        lines.append(f"{html.escape(KIOSK_EXIT_KEYS)} — leave installation mode "
+                     "(Escape does not)")
+        return SHORTCUTS_TITLE + "<br>" + "<br>".join(lines)
+
     def _show_shortcuts(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS_HELP,
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
+                          self.shortcuts_help(),
                           QMessageBox.StandardButton.Close, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -623,6 +679,23 @@ class MainWindow(QMainWindow):
         self._closing_confirmed = True  # asked once: not again about an unexported canvas
         return True
 
+    def _confirm_quit(self) -> bool:
+        """Whether to quit with work not exported: buttons that say what they do, in words
+        only (no Yes / No, no standard icons); Escape and Enter keep working."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit ANIMO",
+                          f"{self._unexported_note()}\n\nQuit anyway? The artworks stay in "
+                          "the session folder.", QMessageBox.StandardButton.NoButton, self)
+        quit_button = box.addButton(QUIT_TEXT, QMessageBox.ButtonRole.DestructiveRole)
+        keep_button = box.addButton(KEEP_WORKING_TEXT, QMessageBox.ButtonRole.RejectRole)
+        for button in (quit_button, keep_button):
+            button.setIcon(QIcon())
+        box.setDefaultButton(keep_button)
+        box.setEscapeButton(keep_button)
+        box.exec()
+        quitting = box.clickedButton() is quit_button
+        box.deleteLater()
+        return quitting
+
     def close_without_asking(self) -> None:
         self._closing_confirmed = True
         self.close()
@@ -637,13 +710,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if not self._closing_confirmed and self.controller.has_unexported_work:
-            answer = QMessageBox.question(
-                self, "Quit ANIMO",
-                f"{self._unexported_note()}\n\nQuit anyway? The artworks stay in the "
-                "session folder.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
+            if not self._confirm_quit():
                 event.ignore()
                 return
         if not self.isFullScreen():

@@ -25,7 +25,7 @@ PALETTES: dict[str, dict[str, str]] = {
              "accent": "#c9b458", "disabled": "#6b6f75", "field": "#2a2d33",
              "status": "#191b1e"},
     # Bright rooms: warm paper tones.
-    "light": {"window": "#f4f1ea", "text": "#2b2a28", "surround": "#e4e0d8", "panel": "#ebe7df",
+    "light": {"window": "#f4f1ea", "text": "#2b2a28", "surround": "#cbc5ba", "panel": "#ebe7df",
               "line": "#d3cec4", "muted": "#6f6a61", "control": "#ffffff",
               "control_line": "#c9c3b8", "hover": "#f1ede6", "checked": "#e2dccf",
               "accent": "#a8892a", "disabled": "#a19c93", "field": "#ffffff",

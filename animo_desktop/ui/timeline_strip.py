@@ -3,7 +3,7 @@ the artworks as ticks; hovering tells what was when and for how long."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -11,6 +11,7 @@ from animo_desktop.timeline import Segment
 
 PAUSED_COLOUR = "#3a3d42"
 TICK_COLOUR = "#e6e2da"
+TICK_REACH = 2.5  # pixels either side of an artwork tick that hovering names it
 
 
 def format_duration(seconds: float) -> str:
@@ -64,14 +65,37 @@ class TimelineStrip(QWidget):
         seconds = (x - 8) / max(1.0, self.width() - 16) * self._length
         return next((s for s in self._segments if s.start <= seconds < s.end), None)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        segment = self.segment_at(event.position().x())
+    def artwork_at(self, x: float) -> float | None:
+        """The time of the artwork whose tick is at x (within TICK_REACH pixels)."""
+        near = [(abs(self._x(t) - x), t) for t in self._artwork_times
+                if abs(self._x(t) - x) <= TICK_REACH]
+        return min(near)[1] if near else None
+
+    def tooltip_at(self, x: float) -> str | None:
+        """What hovering at x tells: an artwork tick its time; a band its emotion, start,
+        end and duration (m:ss) and the artworks made in it."""
+        seconds = self.artwork_at(x)
+        if seconds is not None:
+            return f"Artwork at {format_duration(seconds)}"
+        segment = self.segment_at(x)
         if segment is None:
-            QToolTip.hideText()
-            return
+            return None
         name = segment.emotion.display_name if segment.emotion else "Paused"
         artworks = sum(segment.start <= t < segment.end for t in self._artwork_times)
-        QToolTip.showText(event.globalPosition().toPoint(),
-                          f"{name}: {format_duration(segment.start)} – "
-                          f"{format_duration(segment.end)} ({format_duration(segment.duration)}"
-                          f"), {artworks} artwork{'s' if artworks != 1 else ''}", self)
+        return (f"{name}: {format_duration(segment.start)} – {format_duration(segment.end)}"
+                f" ({format_duration(segment.duration)}), "
+                f"{artworks} artwork{'s' if artworks != 1 else ''}")
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            text = self.tooltip_at(event.pos().x()) or self.toolTip()
+            QToolTip.showText(event.globalPos(), text, self)
+            return True
+        return super().event(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        text = self.tooltip_at(event.position().x())
+        if text is None:
+            QToolTip.hideText()
+        else:
+            QToolTip.showText(event.globalPosition().toPoint(), text, self)

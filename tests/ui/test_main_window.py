@@ -15,6 +15,27 @@ from PySide6.QtWidgets import QLabel
 from tests.ui.conftest import wait_for_artworks, wait_for_canvas, wait_for_saved
 
 
+QUIT_WITHOUT_EXPORTING = "Quit without exporting"
+KEEP_WORKING = "Keep working"
+
+
+def answer_quit(monkeypatch, choice, questions):
+    """The quit question, answered by clicking the button that reads CHOICE; what it asked
+    (text, buttons with whether their icon is empty, default and Escape buttons) is kept."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def exec_(box):
+        questions.append({"text": box.text(),
+                          "buttons": [(b.text(), b.icon().isNull()) for b in box.buttons()],
+                          "default": box.defaultButton().text() if box.defaultButton() else None,
+                          "escape": box.escapeButton().text() if box.escapeButton() else None})
+        next(b for b in box.buttons() if b.text() == choice).click()
+        return 0
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a: pytest.fail("asked with Yes / No buttons"))
+
+
 def shows_exactly(view, image):
     """Whether the view's painting is this canvas image, pixel for pixel."""
     from PySide6.QtGui import QImage
@@ -244,24 +265,31 @@ def test_a_corrupt_settings_file_gives_defaults_and_a_warning(launch, isolated_u
 
 
 def test_ctrl_q_asks_before_quitting_an_unexported_session(launch, qtbot, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
     window, controller = launch()
     wait_for_artworks(qtbot, controller, 1)
     questions = []
-
-    def answer(choice):
-        def question(parent, title, text, *args):
-            questions.append(text)
-            return choice
-        return question
-
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    answer_quit(monkeypatch, KEEP_WORKING, questions)
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
-    assert len(questions) == 1 and "not been exported" in questions[0]
+    assert len(questions) == 1 and "not been exported" in questions[0]["text"]
     assert window.isVisible()
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    answer_quit(monkeypatch, QUIT_WITHOUT_EXPORTING, questions)
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_the_quit_question_has_clear_words_and_no_icons_on_its_buttons(launch, qtbot,
+                                                                       monkeypatch):
+    window, controller = launch()
+    wait_for_artworks(qtbot, controller, 1)
+    questions = []
+    answer_quit(monkeypatch, KEEP_WORKING, questions)
+    window.close()
+    assert window.isVisible() and len(questions) == 1
+    asked = questions[0]
+    # Words only: no Yes / No, no standard icons on the buttons.
+    assert sorted(asked["buttons"]) == [(KEEP_WORKING, True), (QUIT_WITHOUT_EXPORTING, True)]
+    assert not any(text in ("&Yes", "&No", "Yes", "No") for text, _ in asked["buttons"])
+    assert asked["default"] == KEEP_WORKING and asked["escape"] == KEEP_WORKING
 
 
 def test_ctrl_q_after_export_quits_without_asking(launch, qtbot, tmp_path, monkeypatch):
@@ -271,6 +299,7 @@ def test_ctrl_q_after_export_quits_without_asking(launch, qtbot, tmp_path, monke
     controller.pause()
     assert window.export_to(tmp_path / "done.png")
     monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("asked"))
+    monkeypatch.setattr(QMessageBox, "exec", lambda *a: pytest.fail("asked"))
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible())
 
@@ -532,7 +561,6 @@ def test_ctrl_e_ends_the_session_and_its_summary_shows_the_final_figures(launch,
 
 def test_quitting_after_an_export_says_how_many_artworks_came_since(launch, qtbot, tmp_path,
                                                                     monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
     window, controller = launch("--emotion", "joy")
     controller.set_cadence(1.0)
     wait_for_artworks(qtbot, controller, 1)
@@ -542,13 +570,81 @@ def test_quitting_after_an_export_says_how_many_artworks_came_since(launch, qtbo
     controller.end_session()
     since = len(controller.session.artworks) - exported
     questions = []
-
-    def question(parent, title, text, *args):
-        questions.append(text)
-        return QMessageBox.StandardButton.No
-
-    monkeypatch.setattr(QMessageBox, "question", question)
+    answer_quit(monkeypatch, KEEP_WORKING, questions)
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert len(questions) == 1
-    assert questions[0].startswith(f"{since} artworks since the last export.")
+    assert questions[0]["text"].startswith(f"{since} artworks since the last export.")
     assert window.isVisible()
+
+
+def test_the_full_screen_action_is_checked_exactly_while_the_window_is_full_screen(launch,
+                                                                                    qtbot):
+    window, _ = launch()
+    action = window.fullscreen_action
+    assert action.isCheckable() and not action.isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen)
+    qtbot.waitUntil(action.isChecked)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    qtbot.waitUntil(lambda: not action.isChecked())
+    window.set_kiosk(True)
+    qtbot.waitUntil(window.isFullScreen)
+    qtbot.waitUntil(action.isChecked)
+    window.set_kiosk(False)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    qtbot.waitUntil(lambda: not action.isChecked())
+    window.showFullScreen()  # by any other way: the window system, --fullscreen
+    qtbot.waitUntil(action.isChecked)
+    window.showNormal()
+    qtbot.waitUntil(lambda: not action.isChecked())
+
+
+def test_leaving_installation_mode_gives_back_the_window_as_it_was(launch, qtbot):
+    window, _ = launch()
+    window.showNormal()
+    window.setGeometry(0, 60, 800, 600)  # the offscreen screen is 800 x 800
+    qtbot.waitUntil(lambda: window.geometry().height() == 600)
+    before = window.geometry()
+    window.set_kiosk(True)
+    qtbot.waitUntil(window.isFullScreen)
+    assert window.geometry() != before
+    window.set_kiosk(False)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    qtbot.waitUntil(lambda: window.geometry() == before)
+    assert not window.isMaximized()
+    # Entered from full screen, it leaves to full screen.
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen)
+    window.set_kiosk(True)
+    window.set_kiosk(False)
+    qtbot.wait(50)
+    assert window.isFullScreen() and not window.kiosk
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    qtbot.waitUntil(lambda: window.geometry() == before)
+
+
+def test_f1_lists_every_shortcut_of_the_window_from_the_actions_themselves(launch, qtbot):
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
+    window, _ = launch()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    box = next(w for w in QApplication.topLevelWidgets()
+               if isinstance(w, QMessageBox) and w.isVisible())
+    shown = box.text()
+    box.close()
+    native = QKeySequence.SequenceFormat.NativeText
+    actions = [a for a in window.findChildren(QAction) if not a.shortcut().isEmpty()]
+    assert len(actions) >= 11
+    for action in actions:
+        assert action.shortcut().toString(native) in shown, action.text()
+        assert action.text().replace("&", "") in shown, action.text()
+    for key in ("F1", "F11", "Alt+1", "Alt+2", "Alt+3", "Ctrl+K", "Ctrl+Alt+Shift+X"):
+        assert key in shown
+    buttons = [b for b in window.findChildren(QAbstractButton) if not b.shortcut().isEmpty()]
+    assert len(buttons) == 8  # Ctrl+1 … Ctrl+7, Ctrl+0
+    for button in buttons:
+        assert button.shortcut().toString(native) in shown, button.text()

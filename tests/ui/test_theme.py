@@ -74,3 +74,27 @@ def test_the_window_shows_icons_that_follow_the_theme(launch):
     light = window.start_button.icon().pixmap(24, 24).toImage()
     assert dark != light
     assert window.start_button.toolTip()  # tooltips stay
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of #rrggbb."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("theme", sorted(PALETTES))
+def test_the_paper_canvas_stands_out_from_its_surround(theme):
+    from animo_desktop.composition import DEFAULT_BACKGROUND
+    surround = PALETTES[theme]["surround"]
+    assert contrast_ratio(surround, DEFAULT_BACKGROUND) >= 1.3
+    assert contrast_ratio(surround, PALETTES[theme]["window"]) >= 1.1
+    # Darker than the paper, in the light theme too: the sheet lies on a table.
+    assert _luminance(surround) < _luminance(DEFAULT_BACKGROUND)
