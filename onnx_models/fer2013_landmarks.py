@@ -21,6 +21,13 @@ SCALE = 3  # (48 + 2 * 8) * 3 = 192 pixels
 MIN_CONFIDENCE = 0.3  # every FER2013 image is meant to hold a face
 
 
+def enlarged_face(image: np.ndarray) -> np.ndarray:
+    """A 48 x 48 FER2013 face with its border, enlarged SCALE times, as the landmarker
+    reads it: its landmarks map back by `/ SCALE - BORDER`."""
+    bordered = cv2.copyMakeBorder(image, *[BORDER] * 4, cv2.BORDER_REPLICATE)
+    return cv2.resize(bordered, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_CUBIC)
+
+
 def landmark_fer2013(images: np.ndarray, cache: Path | None = None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """found (N,), blendshapes (N, 52), landmarks (N, 478, 2) in 48 x 48 pixels."""
@@ -32,9 +39,7 @@ def landmark_fer2013(images: np.ndarray, cache: Path | None = None
     landmarks = np.zeros((len(images), 478, 2), np.float32)
     with FaceLandmarker("image", max_faces=1, min_confidence=MIN_CONFIDENCE) as landmarker:
         for i, image in enumerate(images):
-            bordered = cv2.copyMakeBorder(image, *[BORDER] * 4, cv2.BORDER_REPLICATE)
-            enlarged = cv2.resize(bordered, None, fx=SCALE, fy=SCALE,
-                                  interpolation=cv2.INTER_CUBIC)
+            enlarged = enlarged_face(image)
             faces = landmarker.detect(enlarged)
             if faces:
                 found[i] = True

@@ -62,7 +62,7 @@ from animo_desktop.vision.landmarks import five_points
 from animo_desktop.vision.opencv import cv2
 from animo_desktop.vision.rafdb_classifier import EMBEDDING_SIZE, RafDbClassifier
 from animo_desktop.vision.sources import read_image
-from fer2013_landmarks import BORDER, SCALE, align_fer2013, landmark_fer2013
+from fer2013_landmarks import BORDER, SCALE, align_fer2013, enlarged_face, landmark_fer2013
 from train_emotion_cnn import HERE, load_fer2013
 
 SHARED = HERE.parent.parent / "shared"
@@ -118,9 +118,7 @@ def read_fer2013(images: np.ndarray, rows: np.ndarray, landmarks: np.ndarray,
                                                     landmarks[indices]))
     for count, i in enumerate(indices):
         # The same enlarged, bordered face the landmarker read.
-        bordered = cv2.copyMakeBorder(images[i], *[BORDER] * 4, cv2.BORDER_REPLICATE)
-        enlarged = cv2.resize(bordered, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_CUBIC)
-        reading = rafdb.read(cv2.cvtColor(enlarged, cv2.COLOR_GRAY2RGB),
+        reading = rafdb.read(cv2.cvtColor(enlarged_face(images[i]), cv2.COLOR_GRAY2RGB),
                              five_points((landmarks[i] + BORDER) * SCALE))
         rafdb_logits[i], embedding[i] = reading.logits, reading.embedding
         if count % 2000 == 0:

@@ -67,14 +67,20 @@ def alignment_matrix(landmarks: np.ndarray) -> np.ndarray:
     return np.hstack([scale * rotation, shift[:, None]])
 
 
-def five_point_matrix(points: np.ndarray) -> np.ndarray:
-    """The 2 x 3 similarity from image pixels to crop pixels for a face known only by its
-    five points."""
-    matrix, _ = cv2.estimateAffinePartial2D(points.astype(np.float32), _FIVE_POINT_TEMPLATE,
+def similarity_onto(points: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """The 2 x 3 similarity (rotation, scale, shift) that best maps a face's five points
+    onto a template's; ValueError where none fits."""
+    matrix, _ = cv2.estimateAffinePartial2D(points.astype(np.float32), template,
                                             method=cv2.LMEDS)
     if matrix is None:  # the five points fall together: no similarity fits
         raise ValueError("the five face points do not span a face")
     return matrix
+
+
+def five_point_matrix(points: np.ndarray) -> np.ndarray:
+    """The 2 x 3 similarity from image pixels to crop pixels for a face known only by its
+    five points."""
+    return similarity_onto(points, _FIVE_POINT_TEMPLATE)
 
 
 def align_face(gray: np.ndarray, landmarks: np.ndarray, size: int = CROP_SIZE) -> np.ndarray:

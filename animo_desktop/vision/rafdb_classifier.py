@@ -2,11 +2,11 @@
 
 RAF-DB holds in-the-wild photos, the kind of face that FER2013's blurred thumbnails
 prepare the CNN for least well; on real web photos the two models' errors differ, and
-the fusion (fusion.py) gains from both. The fusion reads its logits and its 512-number
-face embedding. It reads a 112 x 112 RGB face warped by a
-similarity transform of its five points (eyes, nose tip, mouth corners) onto the ArcFace
-template, and costs about 15 ms per face on one CPU core: the camera worker runs it on
-one frame in RAFDB_EVERY and keeps its last reading in between.
+the fusion (fusion.py) gains from both, reading its logits and its 512-number face
+embedding. It reads a 112 x 112 face, in grey, warped by a similarity transform of its
+five points (eyes, nose tip, mouth corners) onto the ArcFace template, and costs about
+15 ms per face on one CPU core: in a stream the analyzer runs it on one frame in
+RAFDB_EVERY and keeps its last reading in between.
 The model ships in resources/models (see its README: Apache-2.0, OpenCV Zoo).
 """
 
@@ -19,6 +19,7 @@ import numpy as np
 
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.resources import resource_path
+from animo_desktop.vision.alignment import similarity_onto
 from animo_desktop.vision.classifier import onnx_session
 from animo_desktop.vision.opencv import cv2
 
@@ -38,11 +39,7 @@ _COLUMNS = np.array([MODEL_ORDER.index(emotion) for emotion in ALL_EMOTIONS])
 
 def warp_to_template(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
     """The (112, 112, 3) face the model reads: `points` (5, 2) in the image's pixels."""
-    matrix, _ = cv2.estimateAffinePartial2D(points.astype(np.float32), TEMPLATE,
-                                            method=cv2.LMEDS)
-    if matrix is None:  # the five points fall together: no similarity fits
-        raise ValueError("the five face points do not span a face")
-    return cv2.warpAffine(rgb, matrix, (INPUT_SIZE, INPUT_SIZE),
+    return cv2.warpAffine(rgb, similarity_onto(points, TEMPLATE), (INPUT_SIZE, INPUT_SIZE),
                           borderMode=cv2.BORDER_REPLICATE)
 
 
