@@ -53,6 +53,7 @@ def _write_contents(session: Session, folder: SessionFolder, canvas_png: bytes,
         exported = Path("artworks") / Path(artwork.file).name
         (target / "artworks").mkdir(exist_ok=True)
         shutil.copyfile(folder.path / artwork.file, target / exported)
+        os.chmod(target / exported, 0o600)  # health data: as private as session.json
         item["file"] = exported.as_posix()
     atomic_write_bytes(target / "session.json",
                        json.dumps(record, indent=2, ensure_ascii=False).encode("utf-8"))

@@ -1,4 +1,5 @@
 import csv
+import os
 import json
 
 import pytest
@@ -57,3 +58,16 @@ def test_the_canvas_metadata_carries_no_timeline(session_with_timeline):
     session, _ = session_with_timeline
     metadata = session.export_metadata()
     assert "timeline" not in metadata and "elapsed" not in metadata
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_the_client_record_is_private_whatever_the_umask(session_with_timeline, tmp_path):
+    session, folder = session_with_timeline
+    previous = os.umask(0o000)
+    try:
+        out = export_session_data(session, folder, b"png", tmp_path / "export")
+    finally:
+        os.umask(previous)
+    assert out.stat().st_mode & 0o777 == 0o700
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert files and {p.stat().st_mode & 0o777 for p in files} == {0o600}

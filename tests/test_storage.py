@@ -24,3 +24,15 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
         atomic_write_bytes(path, b"new")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_private_by_default_shared_with_the_umask(tmp_path):
+    previous = os.umask(0o027)
+    try:
+        atomic_write_bytes(tmp_path / "private.json", b"{}")
+        atomic_write_png(tmp_path / "canvas.png", Image.new("RGB", (4, 4)), shared=True)
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "private.json").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "canvas.png").stat().st_mode & 0o777 == 0o640

@@ -661,7 +661,8 @@ class SessionController(QObject):
             return False
         path = Path(path).expanduser()
         try:
-            atomic_write_png(path, self.render(), self._canvas_text())
+            # Meant to be shared: the umask's mode, not 0600 (the client record stays private).
+            atomic_write_png(path, self.render(), self._canvas_text(), shared=True)
         except OSError as error:
             log.error("export to %s failed: %s", path, error)
             self.message.emit("error", f"Export failed: {error.strerror or error} ({path}). "
