@@ -63,11 +63,19 @@ with environment_restored(), _matplotlib_placeholder():
     from mediapipe.tasks.python import BaseOptions as MediaPipeBaseOptions
     from mediapipe.tasks.python import vision as mediapipe_vision
 
-# libmediapipe posts usage reports to Google (play.googleapis.com/log) with its own libcurl,
-# from a thread of its own, and offers no setting to stop it (google-ai-edge/mediapipe
-# issue 6291). libcurl reads the proxy from the environment at every request: a proxy of
-# an unknown scheme makes each request fail before a socket is opened. ANIMO itself never
-# uses the network (tests/test_privacy.py checks a whole session for connections).
+# libmediapipe posts usage reports to Google (play.googleapis.com/log): creating a task
+# starts a thread of its own (HttpAsyncClient) that hands each report to the libcurl built
+# into the library (curl_easy_perform). mediapipe 1.2 has no setting, option field or
+# environment variable that stops it: CreateTasksLogger always builds that client, and the
+# C API's MpBaseOptions has no such field (google-ai-edge/mediapipe issue 6291). So the
+# logger does run, and libcurl is called; what ANIMO stops is the request. libcurl reads
+# the proxy from the environment at every request, and a proxy of an unknown scheme makes
+# it fail before any name is resolved or any connection made. What native code still does
+# with sockets, as strace shows (tests/vision/test_mediapipe_sockets.py): loading the
+# library opens one UDP socket (AF_INET, SOCK_DGRAM) to ask whether IPv4 is preferred, and
+# each curl request one more (AF_INET6, SOCK_DGRAM) to probe for IPv6; both are closed
+# unused: nothing is bound, connected or sent. ANIMO itself never uses the network
+# (tests/test_privacy.py checks a whole session for connections).
 _UNUSABLE_PROXY = "animo-offline://"
 for _variable in ("https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_PROXY"):
     os.environ[_variable] = _UNUSABLE_PROXY
