@@ -2,7 +2,11 @@
 
 Emotion data is health data, so this is written only when the therapist asks for it. The
 export folder appears whole or not at all: it is assembled under a temporary name beside
-its destination and renamed at the end.
+its destination and renamed at the end. A crash or a kill mid-export can still leave that
+hidden folder (`.animo-client-record.NAME.XXXXXXXX`, mode 0700); the next export into the
+same parent folder removes such leftovers, only folders of exactly that name pattern that
+were last changed before this process started (and not in the last ten minutes: another
+ANIMO may be exporting there now).
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from animo_desktop.session import Session, SessionFolder
@@ -23,6 +29,35 @@ ARTWORK_COLUMNS = ("index", "file", "time", "session_time_s", "emotion", "backen
                    "prompt", "model", "lora", "generation_ms")
 
 
+STAGING_PREFIX = ".animo-client-record."
+# mkdtemp's names: the prefix, the destination's name, a dot, 8 of [a-z0-9_].
+_STAGING_NAME = re.compile(re.escape(STAGING_PREFIX) + r".+\.[a-z0-9_]{8}")
+_STARTED = time.time()  # before any export of this process: its staging is never older
+_QUIET_SECONDS = 600
+
+
+def remove_leftover_staging(parent: Path, started: float | None = None) -> list[Path]:
+    """Remove the staging folders that an interrupted export left in `parent`."""
+    cutoff = min(_STARTED if started is None else started, time.time() - _QUIET_SECONDS)
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not _STAGING_NAME.fullmatch(entry.name):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False) or \
+                    entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
 def export_session_data(session: Session, folder: SessionFolder, canvas_png: bytes,
                         destination: Path) -> Path:
     """Write `destination/` with canvas.png, artworks/, session.json, session.csv and
@@ -31,7 +66,9 @@ def export_session_data(session: Session, folder: SessionFolder, canvas_png: byt
     if destination.exists():
         raise FileExistsError(f"{destination} already exists")
     destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}."))
+    remove_leftover_staging(destination.parent)
+    staging = Path(tempfile.mkdtemp(dir=destination.parent,
+                                    prefix=f"{STAGING_PREFIX}{destination.name}."))
     try:
         _write_contents(session, folder, canvas_png, staging)
         os.replace(staging, destination)
