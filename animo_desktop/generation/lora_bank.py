@@ -69,10 +69,18 @@ def read_lora_file(path: Path) -> dict[str, torch.Tensor]:
     if damage := damaged(path):
         raise LoraFileError(f"LoRA file {path} {damage}")
     try:
-        return load_file(str(path))
+        tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as error:
         raise LoraFileError(f"LoRA file {path} is not a readable safetensors file ({error})") \
             from error
+    # A NaN or an infinity anywhere would turn every artwork of that emotion black.
+    bad = [key for key, tensor in tensors.items()
+           if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all())]
+    if bad:
+        raise LoraFileError(f"LoRA file {path} holds weights that are not finite numbers "
+                            f"(NaN or infinity) in {len(bad)} of its {len(tensors)} tensors, "
+                            f"first {bad[0]}: a damaged or badly trained LoRA")
+    return tensors
 
 
 @contextmanager
