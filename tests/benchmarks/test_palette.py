@@ -33,6 +33,7 @@ def test_painter_run_reports_every_emotion(capsys):
     assert figures["artworks"] == 2 * len(ALL_EMOTIONS)
     assert set(figures["own_share"]) == {e.value for e in ALL_EMOTIONS}
     assert figures["source"] == "painter" and figures["first_seed"] == 3
+    assert figures["margin_min"] > 0
 
 
 def test_images_folder_with_sidecars_and_text_chunks(tmp_path, capsys):
