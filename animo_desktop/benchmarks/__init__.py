@@ -6,6 +6,7 @@ its output with `report.print_report`: a readable table, then one JSON line of f
 
 BENCH_MODULES = (
     "animo_desktop.benchmarks.painter",
+    "animo_desktop.benchmarks.palette",
     "animo_desktop.benchmarks.vision",
     "animo_desktop.benchmarks.emotion",
     "animo_desktop.benchmarks.swap",
