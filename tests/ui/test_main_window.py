@@ -648,3 +648,19 @@ def test_f1_lists_every_shortcut_of_the_window_from_the_actions_themselves(launc
     assert len(buttons) == 8  # Ctrl+1 … Ctrl+7, Ctrl+0
     for button in buttons:
         assert button.shortcut().toString(native) in shown, button.text()
+
+
+def test_the_summary_opened_mid_session_follows_the_artworks_that_arrive(launch, qtbot):
+    window, controller = launch("--emotion", "joy")
+    wait_for_artworks(qtbot, controller, 1)
+    dialog = window.show_summary()
+    assert controller.state is SessionState.RUNNING  # opened mid-session, it goes on
+    label = dialog.findChild(QLabel, "summaryArtworks")
+    count = len(controller.session.artworks)
+    assert label.text() == str(count)
+    controller.request_artwork(Emotion.JOY)
+    wait_for_artworks(qtbot, controller, count + 1)
+    qtbot.waitUntil(lambda: label.text() == str(len(controller.session.artworks)))
+    assert int(label.text()) > count
+    assert dialog.chart.durations[Emotion.JOY] > 0
+    dialog.close()
