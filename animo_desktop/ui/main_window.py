@@ -42,6 +42,8 @@ FIRST_LAUNCH_SIZE = (1280, 860)  # the canvas and the whole side panel side by s
 OTHER_COLOUR_TEXT = "Other colour…"
 QUIT_TEXT = "Quit without exporting"
 KEEP_WORKING_TEXT = "Keep working"
+RESUME_TIP = "Carry on with the paused session (Ctrl+P)"
+NEW_SESSION_TIP = "Start a new session with an empty canvas"
 
 SHORTCUTS_TITLE = "<b>Keyboard</b>"
 
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_controller()
         self._apply_icons()
+        self._show_state(self.controller.state)
 
     # --- construction ----------------------------------------------------------------
     def _build_side_panel(self) -> QWidget:
@@ -124,8 +127,10 @@ class MainWindow(QMainWindow):
         session_box = QGroupBox("Session")
         session_layout = QVBoxLayout(session_box)
         row = QHBoxLayout()
-        self.start_button = QPushButton("Start")
-        self.start_button.setToolTip("Start a new session, or resume a paused one (Ctrl+P)")
+        # Shown only when it does something: "Resume" while paused, "New session" once
+        # ended; while the session runs, Pause takes its place.
+        self.start_button = QPushButton("Resume")
+        self.start_button.setToolTip(RESUME_TIP)
         self.start_button.clicked.connect(self.controller.resume)
         self.pause_button = QPushButton("Pause")
         self.pause_button.setToolTip("Stop making new artworks for now (Ctrl+P)")
@@ -368,10 +373,13 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _show_state(self, state: SessionState) -> None:
-        self.start_button.setText("Resume" if state is SessionState.PAUSED else
-                                  "New" if state is SessionState.ENDED else "Start")
-        self.start_button.setEnabled(state is not SessionState.RUNNING)
-        self.pause_button.setEnabled(state is SessionState.RUNNING)
+        ended = state is SessionState.ENDED
+        self.start_button.setText("New session" if ended else "Resume")
+        self.start_button.setToolTip(NEW_SESSION_TIP if ended else RESUME_TIP)
+        # Before the session begins (the consent notice unanswered) there is nothing to start.
+        self.start_button.setVisible(state is not SessionState.RUNNING
+                                     and self.controller.session is not None)
+        self.pause_button.setVisible(state is SessionState.RUNNING)
         self.end_button.setEnabled(state is not SessionState.ENDED)
         self._update_session_label()
 

@@ -664,3 +664,19 @@ def test_the_summary_opened_mid_session_follows_the_artworks_that_arrive(launch,
     assert int(label.text()) > count
     assert dialog.chart.durations[Emotion.JOY] > 0
     dialog.close()
+
+
+def test_the_start_button_shows_only_when_it_does_something(launch, qtbot):
+    window, controller = launch("--emotion", "joy")
+    wait_for_artworks(qtbot, controller, 1)
+    assert controller.state is SessionState.RUNNING
+    assert window.start_button.isHidden() and not window.pause_button.isHidden()
+    qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
+    assert not window.start_button.isHidden() and window.start_button.isEnabled()
+    assert window.start_button.text() == "Resume" and "paused" in window.start_button.toolTip()
+    assert window.pause_button.isHidden()
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    assert controller.state is SessionState.RUNNING and window.start_button.isHidden()
+    controller.end_session()
+    assert window.start_button.text() == "New session" and window.start_button.isEnabled()
+    assert "new session" in window.start_button.toolTip()
