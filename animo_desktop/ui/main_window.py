@@ -42,10 +42,30 @@ FIRST_LAUNCH_SIZE = (1280, 860)  # the canvas and the whole side panel side by s
 OTHER_COLOUR_TEXT = "Other colour…"
 QUIT_TEXT = "Quit without exporting"
 KEEP_WORKING_TEXT = "Keep working"
+QUIT_LOSING_TEXT = "Quit and lose them"
+REPLACE_TEXT = "Replace the file"
+DONT_REPLACE_TEXT = "Keep the old file"
 RESUME_TIP = "Carry on with the paused session (Ctrl+P)"
 NEW_SESSION_TIP = "Start a new session with an empty canvas"
 
 SHORTCUTS_TITLE = "<b>Keyboard</b>"
+
+
+def ask_in_words(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+                 yes_text: str, no_text: str, default_yes: bool = False) -> bool:
+    """A yes / no question whose buttons say what happens, in words (no Yes / No, no
+    standard icons); Escape always answers no_text."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    yes_button = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    no_button = box.addButton(no_text, QMessageBox.ButtonRole.RejectRole)
+    for button in (yes_button, no_button):
+        button.setIcon(QIcon())
+    box.setDefaultButton(yes_button if default_yes else no_button)
+    box.setEscapeButton(no_button)
+    box.exec()
+    answer = box.clickedButton() is yes_button
+    box.deleteLater()
+    return answer
 
 
 def swatch(colour: str) -> QIcon:
@@ -499,11 +519,9 @@ class MainWindow(QMainWindow):
         self.export_to(path)
 
     def _confirm_overwrite(self, path: Path) -> bool:
-        answer = QMessageBox.question(
-            self, "Export canvas", f"{path.name} already exists.\n\nReplace it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_in_words(self, QMessageBox.Icon.Question, "Export canvas",
+                            f"{path.name} already exists.\n\nReplace it?",
+                            REPLACE_TEXT, DONT_REPLACE_TEXT)
 
     def export_to(self, path: Path) -> bool:
         return self.controller.export(path)
@@ -673,14 +691,12 @@ class MainWindow(QMainWindow):
             self.artworks_lost = count
             log.error("%s; they are lost: only an export of the canvas holds them", lost)
             return True
-        answer = QMessageBox.warning(
-            self, "Quit ANIMO",
-            f"{lost}: they are only in this window.\n\nExport the canvas before quitting "
-            f"(File ▸ Export canvas, to another disk if this one is full), or they are "
-            f"lost.\n\nQuit anyway?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask_in_words(
+                self, QMessageBox.Icon.Warning, "Quit ANIMO",
+                f"{lost}: they are only in this window.\n\nExport the canvas before "
+                f"quitting (File ▸ Export canvas, to another disk if this one is full), or "
+                f"they are lost.\n\nQuit anyway?",
+                QUIT_LOSING_TEXT, KEEP_WORKING_TEXT):
             return False
         self.artworks_lost = count
         log.warning("%s; quit anyway", lost)

@@ -129,12 +129,17 @@ def export_as_with(window, monkeypatch, typed, answer=None):
     from PySide6.QtWidgets import QFileDialog, QMessageBox
     questions = []
 
-    def question(parent, title, text, *args):
-        questions.append(text)
-        return answer
+    def exec_(box):
+        questions.append(box.text())
+        texts = [b.text() for b in box.buttons()]
+        assert texts == ["Replace the file", "Keep the old file"]  # words, not Yes / No
+        assert box.defaultButton().text() == "Keep the old file"
+        next(b for b in box.buttons() if b.text() == answer).click()
+        return 0
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(typed), "PNG (*.png)"))
-    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("Yes / No buttons"))
     window.export_as()
     return questions
 
@@ -148,10 +153,10 @@ def test_export_as_appends_png_and_asks_before_replacing_another_file(launch, qt
     other = tmp_path / "client-A.png"
     other.write_bytes(b"another client's canvas")
     questions = export_as_with(window, monkeypatch, tmp_path / "client-A",
-                               QMessageBox.StandardButton.No)
+                               "Keep the old file")
     assert len(questions) == 1 and "client-A.png" in questions[0]
     assert other.read_bytes() == b"another client's canvas"
-    export_as_with(window, monkeypatch, tmp_path / "client-A", QMessageBox.StandardButton.Yes)
+    export_as_with(window, monkeypatch, tmp_path / "client-A", "Replace the file")
     assert Image.open(other).size == (720, 985)
     # A dot in the name is no extension to replace: "session 12.png" stays as it was.
     (tmp_path / "session 12.png").write_bytes(b"session 12")
