@@ -685,3 +685,28 @@ def test_the_start_button_shows_only_when_it_does_something(launch, qtbot):
     controller.end_session()
     assert window.start_button.text() == "New session" and window.start_button.isEnabled()
     assert "new session" in window.start_button.toolTip()
+
+
+def test_the_restore_question_has_buttons_in_words(launch, qtbot, monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from animo_desktop.ui.app import begin_session
+    window, controller = launch()
+    asked = []
+
+    def exec_(box):
+        asked.append(([b.text() for b in box.buttons()], box.defaultButton().text()))
+        next(b for b in box.buttons() if b.text() == "Restore the session").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("Yes / No buttons"))
+    monkeypatch.setattr(controller, "claim_unfinished_session",
+                        lambda: SimpleNamespace(path=tmp_path / "old"))
+    restored = []
+    monkeypatch.setattr(controller, "restore_session", lambda s: restored.append(s) or 3)
+    begin_session(window, controller, "ask")
+    assert asked == [(["Restore the session", "Start a new session"], "Restore the session")]
+    assert len(restored) == 1
