@@ -211,14 +211,19 @@ class MainWindow(QMainWindow):
         self._show_background(self.controller.settings.canvas_background)
         self.background_box.activated.connect(self._background_chosen)
         settings_form.addRow("Background", self.background_box)
-        session_layout.addLayout(settings_form)
+        # Set once a session, like the camera and theme: after them, so that at the first
+        # launch size the camera group starts above the fold.
+        settings_box = QGroupBox("Canvas and cadence")
+        settings_box.setObjectName("settingsBox")
+        settings_box.setLayout(settings_form)
         self.session_label = QLabel()
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setWordWrap(True)
         session_layout.addWidget(self.session_label)
         # Right under the emotion: the controls used all session long stay in view on a
-        # short screen; camera and theme, set once, come after.
+        # short screen; camera, theme and the canvas settings, set once, come after.
         layout.insertWidget(1, session_box)
+        layout.addWidget(settings_box)
         layout.addStretch(1)
         scroll_past_unfocused_controls(scroller, panel)
         # At least SIDE_PANEL_WIDTH, wider if the fonts (a large system font, a scaled
