@@ -23,7 +23,7 @@ from animo_desktop.vision.smoothing import SmoothingSettings
 from animo_desktop.ui.camera_panel import NO_CAMERA
 from animo_desktop.ui.camera_worker import CameraWorker
 from animo_desktop.ui.consent_dialog import consent_dialog
-from animo_desktop.ui.main_window import MainWindow
+from animo_desktop.ui.main_window import MainWindow, ask_in_words
 from animo_desktop.ui.session_controller import SessionController
 from animo_desktop.ui.worker_thread import WorkerThread
 from animo_desktop.ui.theme import app_icon, apply_theme
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 # OSError: unreadable file; ValueError: not JSON, or a field of the wrong type.
 UNREADABLE_SESSION_ERRORS = (OSError, ValueError)
+RESTORE_TEXT = "Restore the session"
+START_NEW_TEXT = "Start a new session"
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -221,13 +223,11 @@ def begin_session(window: MainWindow, controller: SessionController, restore: st
     """Restore an unfinished session (asking the therapist, unless told) or start anew."""
     unfinished = controller.claim_unfinished_session()
     if unfinished is not None and restore == "ask":
-        answer = QMessageBox.question(
-            window, "Restore session",
+        restore = "yes" if ask_in_words(
+            window, QMessageBox.Icon.Question, "Restore session",
             f"ANIMO closed unexpectedly during the session in\n{unfinished.path}\n\n"
-            "Restore it and carry on?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes)
-        restore = "yes" if answer == QMessageBox.StandardButton.Yes else "no"
+            "Restore it and carry on?", RESTORE_TEXT, START_NEW_TEXT,
+            default_yes=True) else "no"
     if unfinished is not None and restore == "yes":
         try:
             count = controller.restore_session(unfinished)

@@ -42,8 +42,30 @@ FIRST_LAUNCH_SIZE = (1280, 860)  # the canvas and the whole side panel side by s
 OTHER_COLOUR_TEXT = "Other colour…"
 QUIT_TEXT = "Quit without exporting"
 KEEP_WORKING_TEXT = "Keep working"
+QUIT_LOSING_TEXT = "Quit and lose them"
+REPLACE_TEXT = "Replace the file"
+DONT_REPLACE_TEXT = "Keep the old file"
+RESUME_TIP = "Carry on with the paused session (Ctrl+P)"
+NEW_SESSION_TIP = "Start a new session with an empty canvas"
 
 SHORTCUTS_TITLE = "<b>Keyboard</b>"
+
+
+def ask_in_words(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+                 yes_text: str, no_text: str, default_yes: bool = False) -> bool:
+    """A yes / no question whose buttons say what happens, in words (no Yes / No, no
+    standard icons); Escape always answers no_text."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    yes_button = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    no_button = box.addButton(no_text, QMessageBox.ButtonRole.RejectRole)
+    for button in (yes_button, no_button):
+        button.setIcon(QIcon())
+    box.setDefaultButton(yes_button if default_yes else no_button)
+    box.setEscapeButton(no_button)
+    box.exec()
+    answer = box.clickedButton() is yes_button
+    box.deleteLater()
+    return answer
 
 
 def swatch(colour: str) -> QIcon:
@@ -93,6 +115,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_controller()
         self._apply_icons()
+        self._show_state(self.controller.state)
 
     # --- construction ----------------------------------------------------------------
     def _build_side_panel(self) -> QWidget:
@@ -124,8 +147,10 @@ class MainWindow(QMainWindow):
         session_box = QGroupBox("Session")
         session_layout = QVBoxLayout(session_box)
         row = QHBoxLayout()
-        self.start_button = QPushButton("Start")
-        self.start_button.setToolTip("Start a new session, or resume a paused one (Ctrl+P)")
+        # Shown only when it does something: "Resume" while paused, "New session" once
+        # ended; while the session runs, Pause takes its place.
+        self.start_button = QPushButton("Resume")
+        self.start_button.setToolTip(RESUME_TIP)
         self.start_button.clicked.connect(self.controller.resume)
         self.pause_button = QPushButton("Pause")
         self.pause_button.setToolTip("Stop making new artworks for now (Ctrl+P)")
@@ -186,14 +211,19 @@ class MainWindow(QMainWindow):
         self._show_background(self.controller.settings.canvas_background)
         self.background_box.activated.connect(self._background_chosen)
         settings_form.addRow("Background", self.background_box)
-        session_layout.addLayout(settings_form)
+        # Set once a session, like the camera and theme: after them, so that at the first
+        # launch size the camera group starts above the fold.
+        settings_box = QGroupBox("Canvas and cadence")
+        settings_box.setObjectName("settingsBox")
+        settings_box.setLayout(settings_form)
         self.session_label = QLabel()
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setWordWrap(True)
         session_layout.addWidget(self.session_label)
         # Right under the emotion: the controls used all session long stay in view on a
-        # short screen; camera and theme, set once, come after.
+        # short screen; camera, theme and the canvas settings, set once, come after.
         layout.insertWidget(1, session_box)
+        layout.addWidget(settings_box)
         layout.addStretch(1)
         scroll_past_unfocused_controls(scroller, panel)
         # At least SIDE_PANEL_WIDTH, wider if the fonts (a large system font, a scaled
@@ -368,10 +398,13 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _show_state(self, state: SessionState) -> None:
-        self.start_button.setText("Resume" if state is SessionState.PAUSED else
-                                  "New" if state is SessionState.ENDED else "Start")
-        self.start_button.setEnabled(state is not SessionState.RUNNING)
-        self.pause_button.setEnabled(state is SessionState.RUNNING)
+        ended = state is SessionState.ENDED
+        self.start_button.setText("New session" if ended else "Resume")
+        self.start_button.setToolTip(NEW_SESSION_TIP if ended else RESUME_TIP)
+        # Before the session begins (the consent notice unanswered) there is nothing to start.
+        self.start_button.setVisible(state is not SessionState.RUNNING
+                                     and self.controller.session is not None)
+        self.pause_button.setVisible(state is SessionState.RUNNING)
         self.end_button.setEnabled(state is not SessionState.ENDED)
         self._update_session_label()
 
@@ -491,11 +524,9 @@ class MainWindow(QMainWindow):
         self.export_to(path)
 
     def _confirm_overwrite(self, path: Path) -> bool:
-        answer = QMessageBox.question(
-            self, "Export canvas", f"{path.name} already exists.\n\nReplace it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_in_words(self, QMessageBox.Icon.Question, "Export canvas",
+                            f"{path.name} already exists.\n\nReplace it?",
+                            REPLACE_TEXT, DONT_REPLACE_TEXT)
 
     def export_to(self, path: Path) -> bool:
         return self.controller.export(path)
@@ -665,14 +696,12 @@ class MainWindow(QMainWindow):
             self.artworks_lost = count
             log.error("%s; they are lost: only an export of the canvas holds them", lost)
             return True
-        answer = QMessageBox.warning(
-            self, "Quit ANIMO",
-            f"{lost}: they are only in this window.\n\nExport the canvas before quitting "
-            f"(File ▸ Export canvas, to another disk if this one is full), or they are "
-            f"lost.\n\nQuit anyway?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask_in_words(
+                self, QMessageBox.Icon.Warning, "Quit ANIMO",
+                f"{lost}: they are only in this window.\n\nExport the canvas before "
+                f"quitting (File ▸ Export canvas, to another disk if this one is full), or "
+                f"they are lost.\n\nQuit anyway?",
+                QUIT_LOSING_TEXT, KEEP_WORKING_TEXT):
             return False
         self.artworks_lost = count
         log.warning("%s; quit anyway", lost)

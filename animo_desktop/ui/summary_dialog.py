@@ -61,29 +61,32 @@ class SummaryDialog(QDialog):
         super().__init__(parent or window)
         self.window_ = window
         controller = window.controller
-        session = controller.session
         self.setWindowTitle("Session summary")
         self.setModal(True)
-        duration = session.elapsed
-        durations = session.timeline.time_per_emotion(duration)
 
         layout = QVBoxLayout(self)
         heading = QLabel("Session summary")
         heading.setObjectName("dialogHeading")
         layout.addWidget(heading)
         figures = QGridLayout()
-        for row, (name, value) in enumerate([
-                ("Started", session.started_at[11:16]),
-                ("Duration", format_duration(duration)),
-                ("Artworks", str(len(session.artworks)))]):
+        self.figure_labels: dict[str, QLabel] = {}
+        for row, name in enumerate(("Started", "Duration", "Artworks")):
             figures.addWidget(QLabel(name), row, 0)
-            value_label = QLabel(value)
+            value_label = QLabel()
             value_label.setObjectName(f"summary{name}")
             figures.addWidget(value_label, row, 1)
+            self.figure_labels[name] = value_label
         layout.addLayout(figures)
         layout.addWidget(QLabel("Time per emotion"))
-        self.chart = EmotionDurationChart(durations)
+        self.chart = EmotionDurationChart({})
         layout.addWidget(self.chart)
+        self.refresh()
+        # Opened mid-session (File > Session summary), the session goes on behind it: the
+        # figures follow each artwork that arrives, is removed or relaid, and the timeline.
+        for changed in (controller.artwork_placed, controller.canvas_relaid,
+                        controller.artwork_removed, controller.timeline_changed,
+                        controller.state_changed):
+            changed.connect(self.refresh)
 
         self.include_data = QCheckBox("Also export the session record")
         self.include_data.setChecked(False)
@@ -104,6 +107,18 @@ class SummaryDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.export_button.clicked.connect(self.export)
         layout.addWidget(buttons)
+
+    def refresh(self, *_) -> None:
+        """Show the session's figures as of now."""
+        session = self.window_.controller.session
+        if session is None:
+            return
+        duration = session.elapsed
+        self.figure_labels["Started"].setText(session.started_at[11:16])
+        self.figure_labels["Duration"].setText(format_duration(duration))
+        self.figure_labels["Artworks"].setText(str(len(session.artworks)))
+        self.chart.durations = session.timeline.time_per_emotion(duration)
+        self.chart.update()
 
     def export(self) -> None:
         canvas_path = self.window_.default_export_path()

@@ -286,10 +286,21 @@ def test_quitting_with_an_unsaved_artwork_asks_naming_where_to_export_it(
         unsaved_artwork, monkeypatch, caplog):
     from PySide6.QtWidgets import QMessageBox
     window, controller = unsaved_artwork
-    asked, answers = [], [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda parent, title, text, *_: asked.append(text) or answers.pop(0))
-    monkeypatch.setattr(QMessageBox, "question", lambda *_: pytest.fail("asked twice"))
+    asked, answers = [], ["Keep working", "Quit and lose them"]
+
+    def exec_(box):
+        if not answers:
+            pytest.fail("asked twice")
+        asked.append(box.text())
+        # Buttons in words that say what happens, not Yes / No.
+        assert [b.text() for b in box.buttons()] == ["Quit and lose them", "Keep working"]
+        assert box.defaultButton().text() == "Keep working"
+        choice = answers.pop(0)
+        next(b for b in box.buttons() if b.text() == choice).click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *_: pytest.fail("Yes / No buttons"))
 
     window.close()
     assert window.isVisible() and window.artworks_lost == 0  # the therapist said no

@@ -129,12 +129,17 @@ def export_as_with(window, monkeypatch, typed, answer=None):
     from PySide6.QtWidgets import QFileDialog, QMessageBox
     questions = []
 
-    def question(parent, title, text, *args):
-        questions.append(text)
-        return answer
+    def exec_(box):
+        questions.append(box.text())
+        texts = [b.text() for b in box.buttons()]
+        assert texts == ["Replace the file", "Keep the old file"]  # words, not Yes / No
+        assert box.defaultButton().text() == "Keep the old file"
+        next(b for b in box.buttons() if b.text() == answer).click()
+        return 0
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(typed), "PNG (*.png)"))
-    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("Yes / No buttons"))
     window.export_as()
     return questions
 
@@ -148,10 +153,10 @@ def test_export_as_appends_png_and_asks_before_replacing_another_file(launch, qt
     other = tmp_path / "client-A.png"
     other.write_bytes(b"another client's canvas")
     questions = export_as_with(window, monkeypatch, tmp_path / "client-A",
-                               QMessageBox.StandardButton.No)
+                               "Keep the old file")
     assert len(questions) == 1 and "client-A.png" in questions[0]
     assert other.read_bytes() == b"another client's canvas"
-    export_as_with(window, monkeypatch, tmp_path / "client-A", QMessageBox.StandardButton.Yes)
+    export_as_with(window, monkeypatch, tmp_path / "client-A", "Replace the file")
     assert Image.open(other).size == (720, 985)
     # A dot in the name is no extension to replace: "session 12.png" stays as it was.
     (tmp_path / "session 12.png").write_bytes(b"session 12")
@@ -648,3 +653,60 @@ def test_f1_lists_every_shortcut_of_the_window_from_the_actions_themselves(launc
     assert len(buttons) == 8  # Ctrl+1 … Ctrl+7, Ctrl+0
     for button in buttons:
         assert button.shortcut().toString(native) in shown, button.text()
+
+
+def test_the_summary_opened_mid_session_follows_the_artworks_that_arrive(launch, qtbot):
+    window, controller = launch("--emotion", "joy")
+    wait_for_artworks(qtbot, controller, 1)
+    dialog = window.show_summary()
+    assert controller.state is SessionState.RUNNING  # opened mid-session, it goes on
+    label = dialog.findChild(QLabel, "summaryArtworks")
+    count = len(controller.session.artworks)
+    assert label.text() == str(count)
+    controller.request_artwork(Emotion.JOY)
+    wait_for_artworks(qtbot, controller, count + 1)
+    qtbot.waitUntil(lambda: label.text() == str(len(controller.session.artworks)))
+    assert int(label.text()) > count
+    assert dialog.chart.durations[Emotion.JOY] > 0
+    dialog.close()
+
+
+def test_the_start_button_shows_only_when_it_does_something(launch, qtbot):
+    window, controller = launch("--emotion", "joy")
+    wait_for_artworks(qtbot, controller, 1)
+    assert controller.state is SessionState.RUNNING
+    assert window.start_button.isHidden() and not window.pause_button.isHidden()
+    qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
+    assert not window.start_button.isHidden() and window.start_button.isEnabled()
+    assert window.start_button.text() == "Resume" and "paused" in window.start_button.toolTip()
+    assert window.pause_button.isHidden()
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    assert controller.state is SessionState.RUNNING and window.start_button.isHidden()
+    controller.end_session()
+    assert window.start_button.text() == "New session" and window.start_button.isEnabled()
+    assert "new session" in window.start_button.toolTip()
+
+
+def test_the_restore_question_has_buttons_in_words(launch, qtbot, monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from animo_desktop.ui.app import begin_session
+    window, controller = launch()
+    asked = []
+
+    def exec_(box):
+        asked.append(([b.text() for b in box.buttons()], box.defaultButton().text()))
+        next(b for b in box.buttons() if b.text() == "Restore the session").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("Yes / No buttons"))
+    monkeypatch.setattr(controller, "claim_unfinished_session",
+                        lambda: SimpleNamespace(path=tmp_path / "old"))
+    restored = []
+    monkeypatch.setattr(controller, "restore_session", lambda s: restored.append(s) or 3)
+    begin_session(window, controller, "ask")
+    assert asked == [(["Restore the session", "Start a new session"], "Restore the session")]
+    assert len(restored) == 1
