@@ -4,7 +4,8 @@
 
 Opens the main window as `animo` does, pins a sequence of emotions as a therapist would,
 lets the built-in painter fill the canvas, and saves what the window shows: the main
-window mid-session, installation mode, and the end-of-session summary.
+the consent notice, the main window mid-session, installation mode, and the
+end-of-session summary.
 
 --size is the window's size in logical pixels (installation mode fills the screen). A
 high-density screen is QT_SCALE_FACTOR, e.g. a 4K screen at 200 %:
@@ -29,6 +30,7 @@ from animo_desktop.cli import build_parser  # noqa: E402
 from animo_desktop.composition import CompositionMode  # noqa: E402
 from animo_desktop.emotions import Emotion  # noqa: E402
 from animo_desktop.ui.app import build_window, open_session  # noqa: E402
+from animo_desktop.ui.consent_dialog import consent_dialog  # noqa: E402
 from animo_desktop.ui.summary_dialog import SummaryDialog  # noqa: E402
 
 # A session as a therapist might see it: each emotion and the minutes it lasts.
@@ -77,6 +79,11 @@ def main() -> int:
     controller._clock = clock  # the story's minutes, not real ones (screenshots only)
     window.resize(width, height)
     window.show()
+    notice = consent_dialog(window)  # what a session with a camera asks first
+    notice.show()
+    wait(300)
+    save(notice, output / f"{args.prefix}consent_notice.png")
+    notice.close()
     open_session(window, controller, "no")
     window.theme_edit.setText("a garden by the sea")
     for emotion, minutes in SEQUENCE:
