@@ -52,11 +52,12 @@ SHORTCUTS_TITLE = "<b>Keyboard</b>"
 
 
 def ask_in_words(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
-                 yes_text: str, no_text: str, default_yes: bool = False) -> bool:
+                 yes_text: str, no_text: str, default_yes: bool = False,
+                 yes_role: QMessageBox.ButtonRole = QMessageBox.ButtonRole.AcceptRole) -> bool:
     """A yes / no question whose buttons say what happens, in words (no Yes / No, no
     standard icons); Escape always answers no_text."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
-    yes_button = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    yes_button = box.addButton(yes_text, yes_role)
     no_button = box.addButton(no_text, QMessageBox.ButtonRole.RejectRole)
     for button in (yes_button, no_button):
         button.setIcon(QIcon())
@@ -709,21 +710,11 @@ class MainWindow(QMainWindow):
         return True
 
     def _confirm_quit(self) -> bool:
-        """Whether to quit with work not exported: buttons that say what they do, in words
-        only (no Yes / No, no standard icons); Escape and Enter keep working."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Quit ANIMO",
-                          f"{self._unexported_note()}\n\nQuit anyway? The artworks stay in "
-                          "the session folder.", QMessageBox.StandardButton.NoButton, self)
-        quit_button = box.addButton(QUIT_TEXT, QMessageBox.ButtonRole.DestructiveRole)
-        keep_button = box.addButton(KEEP_WORKING_TEXT, QMessageBox.ButtonRole.RejectRole)
-        for button in (quit_button, keep_button):
-            button.setIcon(QIcon())
-        box.setDefaultButton(keep_button)
-        box.setEscapeButton(keep_button)
-        box.exec()
-        quitting = box.clickedButton() is quit_button
-        box.deleteLater()
-        return quitting
+        """Whether to quit with work not exported; Escape and Enter keep working."""
+        return ask_in_words(self, QMessageBox.Icon.Question, "Quit ANIMO",
+                            f"{self._unexported_note()}\n\nQuit anyway? The artworks stay in "
+                            "the session folder.", QUIT_TEXT, KEEP_WORKING_TEXT,
+                            yes_role=QMessageBox.ButtonRole.DestructiveRole)
 
     def close_without_asking(self) -> None:
         self._closing_confirmed = True
