@@ -21,12 +21,13 @@ from pathlib import Path
 from animo_desktop.arguments import image_side, positive_int
 from animo_desktop.benchmarks.report import print_report
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
+from animo_desktop.session import SESSION_METADATA_KEY, read_artwork_image
+from animo_desktop.storage import read_png_text
 
 NAME = "palette"
 HELP = "palette adherence: the share of each emotion's artworks nearest to its own palette"
 
 TARGET = 0.9
-_METADATA_KEY = "animo:session"  # session.SESSION_METADATA_KEY, without importing session
 
 
 class NoArtworks(Exception):
@@ -54,10 +55,8 @@ def artwork_emotion(png: Path) -> Emotion | None:
         except (OSError, ValueError):
             pass
     if not records:
-        from PIL import Image
         try:
-            with Image.open(png) as image:
-                text = getattr(image, "text", {}).get(_METADATA_KEY)
+            text = read_png_text(png).get(SESSION_METADATA_KEY)
             if text:
                 records.append(json.loads(text))
         except Exception:  # a damaged file: Pillow raises many types
@@ -78,13 +77,11 @@ def find_artworks(folder: Path) -> list[tuple[Path, Emotion]]:
              if (emotion := artwork_emotion(png)) is not None]
     if not found:
         raise NoArtworks(f"{folder} holds no ANIMO artwork (a PNG with a JSON sidecar or an "
-                         f"{_METADATA_KEY} text chunk naming its emotion)")
+                         f"{SESSION_METADATA_KEY} text chunk naming its emotion)")
     return found
 
 
 def run(args: argparse.Namespace) -> int:
-    from PIL import Image
-
     from animo_desktop.palette_score import own_share, references, score
 
     refs = references()
@@ -106,11 +103,11 @@ def run(args: argparse.Namespace) -> int:
             return 2
         unreadable = 0
         for path, emotion in artworks:
-            try:
-                with Image.open(path) as image:
-                    results.append((emotion, nearest(image, emotion)))
-            except Exception:
+            image = read_artwork_image(path)  # None (logged) if damaged or too large
+            if image is None:
                 unreadable += 1
+            else:
+                results.append((emotion, nearest(image, emotion)))
         if not results:
             print(f"animo bench palette: none of the {len(artworks)} artworks in "
                   f"{args.images} could be read")
