@@ -16,7 +16,8 @@ from typing import Callable
 import torch
 
 from animo_desktop.generation.backend import DEVICE_CHOICES
-from animo_desktop.generation.model_locator import ModelLoadError, ModelSource
+from animo_desktop.generation.model_locator import (ModelLoadError, ModelSource,
+                                                    not_regular_files)
 from animo_desktop.generation.safetensors_header import damaged, not_sd15
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,10 @@ def load_pipeline(source: ModelSource, device: DeviceChoice, config_dir: Path | 
         if config_dir is None and (other := not_sd15(source.path)):
             raise ModelLoadError(f"the model {source.path} is {other}: ANIMO needs a Stable "
                                  "Diffusion 1.5 checkpoint")
+    elif special := not_regular_files(source.path):
+        raise ModelLoadError(f"the model folder {source.path} holds "
+                             f"{special[0].relative_to(source.path)}, which is not a regular "
+                             "file (a named pipe or a device, whose reading could wait forever)")
     try:
         if source.kind == "single file":
             config_dir = config_dir or SD15_CONFIG_DIR

@@ -15,6 +15,7 @@ why they are not used, but are never chosen.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,27 @@ def find_models() -> list[FoundModel]:
             elif is_diffusers_folder(candidate):
                 found.append(FoundModel(candidate, "diffusers folder", origin))
     return found
+
+
+def not_regular_files(folder: Path) -> list[Path]:
+    """The entries of a diffusers folder and of its component folders (all that diffusers
+    and ANIMO read there) that are neither regular files nor folders: a FIFO, a socket, a
+    device. Opening one to read could wait forever. A link to nothing is left out: opening
+    it fails at once."""
+    entries = []
+    for entry in sorted(folder.iterdir()):
+        entries.append(entry)
+        if entry.is_dir():
+            entries += sorted(entry.iterdir())
+    special = []
+    for entry in entries:
+        try:
+            mode = entry.stat().st_mode
+        except OSError:
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            special.append(entry)
+    return special
 
 
 class ModelLoadError(Exception):

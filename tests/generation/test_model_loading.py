@@ -1,3 +1,4 @@
+import shutil
 import socket
 from pathlib import Path
 
@@ -127,6 +128,18 @@ def test_a_header_nested_too_deep_hands_over_to_the_painter_with_a_message(tmp_p
     backend, warnings = create_backend("auto", model=str(deep), device="cpu")
     assert isinstance(backend, PainterBackend)
     assert f"the model {deep} has a header nested too deeply to be read" in warnings[0]
+
+
+def test_a_fifo_in_a_model_folder_is_refused_without_blocking(tiny_model, tmp_path, no_network):
+    folder = tmp_path / "tiny"
+    shutil.copytree(tiny_model.folder, folder)
+    # Sorted first among the UNet's weights: the one whose hash the artworks carry.
+    fifo = make_fifo(folder / "unet" / "a.safetensors")
+    backend, warnings = returns_in_time(
+        lambda: create_backend("diffusion", model=str(folder), device="cpu"), fifo, seconds=60)
+    assert isinstance(backend, PainterBackend)
+    assert (f"the model folder {folder} holds {Path('unet', 'a.safetensors')}, which is not a "
+            "regular file (a named pipe") in warnings[0]
 
 
 def test_a_checkpoint_that_is_not_sd15_says_what_it_is(tiny_checkpoint, no_network):
