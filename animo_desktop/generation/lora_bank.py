@@ -31,7 +31,7 @@ from peft.tuners.tuners_utils import BaseTunerLayer
 
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.lora_manifest import EmotionLora, FewStepLora, LoraManifest
-from animo_desktop.generation.model_loading import first_line
+from animo_desktop.generation.model_loading import first_line, non_finite_tensors
 from animo_desktop.generation.model_locator import refuse_pickle
 from animo_desktop.generation.safetensors_header import damaged
 from animo_desktop.messages import sentence
@@ -74,9 +74,7 @@ def read_lora_file(path: Path) -> dict[str, torch.Tensor]:
         raise LoraFileError(f"LoRA file {path} is not a readable safetensors file ({error})") \
             from error
     # A NaN or an infinity anywhere would turn every artwork of that emotion black.
-    bad = [key for key, tensor in tensors.items()
-           if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all())]
-    if bad:
+    if bad := non_finite_tensors(tensors.items()):
         raise LoraFileError(f"LoRA file {path} holds weights that are not finite numbers "
                             f"(NaN or infinity) in {len(bad)} of its {len(tensors)} tensors, "
                             f"first {bad[0]}: a damaged or badly trained LoRA")

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import torch
 
@@ -100,7 +100,30 @@ def load_pipeline(source: ModelSource, device: DeviceChoice, config_dir: Path | 
                              f"{first_line(error)}") from error
     on_progress(f"Moving model to {device.description}")
     pipeline.set_progress_bar_config(disable=True)
-    return _detached_from_files(pipeline.to(device.device))
+    pipeline = _detached_from_files(pipeline.to(device.device))
+    weights = _named_weights(pipeline)
+    # Checked as they will be used (fp16 on a GPU): a NaN or an infinity anywhere turns
+    # every artwork black.
+    if bad := non_finite_tensors(weights):
+        raise ModelLoadError(f"the model {source.path} holds weights that are not finite "
+                             f"numbers (NaN or infinity) in {len(bad)} of its {len(weights)} "
+                             f"tensors, first {bad[0]}: a damaged or badly merged model")
+    return pipeline
+
+
+def non_finite_tensors(named: Iterable[tuple[str, torch.Tensor]]) -> list[str]:
+    """The names of the floating-point tensors that hold a NaN or an infinity. One tensor
+    at a time, on its own device: the check needs at most a boolean copy of the largest."""
+    return [name for name, tensor in named
+            if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all())]
+
+
+def _named_weights(pipeline) -> list[tuple[str, torch.Tensor]]:
+    """Every parameter and buffer of the pipeline's models, named 'component.path'."""
+    return [(f"{component_name}.{name}", tensor)
+            for component_name, component in pipeline.components.items()
+            if isinstance(component, torch.nn.Module)
+            for name, tensor in (*component.named_parameters(), *component.named_buffers())]
 
 
 def _detached_from_files(pipeline):
@@ -108,14 +131,9 @@ def _detached_from_files(pipeline):
     rewritten or cut short during the session would change the model or kill the process
     (SIGBUS). Each tensor gets memory of its own, one at a time; the model touches every
     weight at every step anyway, so the memory it holds barely changes."""
-    import torch
-
-    for component in pipeline.components.values():
-        if not isinstance(component, torch.nn.Module):
-            continue
-        for tensor in (*component.parameters(), *component.buffers()):
-            if tensor.device.type == "cpu":
-                tensor.data = tensor.data.clone()
+    for _, tensor in _named_weights(pipeline):
+        if tensor.device.type == "cpu":
+            tensor.data = tensor.data.clone()
     return pipeline
 
 

@@ -9,7 +9,7 @@ from animo_desktop.emotions import Emotion
 from animo_desktop.generation.backend import create_backend
 from animo_desktop.generation.clip_tokenizer import sd15_tokenizer
 from animo_desktop.generation.diffusion_backend import DiffusionBackend
-from animo_desktop.generation.model_loading import SD15_CONFIG_DIR
+from animo_desktop.generation.model_loading import SD15_CONFIG_DIR, choose_device, load_pipeline
 from animo_desktop.generation.model_locator import (ModelLoadError, ModelSource, find_models,
                                                     resolve_model)
 from animo_desktop.generation.painter_backend import PainterBackend
@@ -140,6 +140,39 @@ def test_a_fifo_in_a_model_folder_is_refused_without_blocking(tiny_model, tmp_pa
     assert isinstance(backend, PainterBackend)
     assert (f"the model folder {folder} holds {Path('unet', 'a.safetensors')}, which is not a "
             "regular file (a named pipe") in warnings[0]
+
+
+def poisoned(source: Path, target: Path, key: str, value: float) -> Path:
+    """A copy of a .safetensors file with one weight set to value."""
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(str(source))
+    tensors[key].view(-1)[3] = value
+    save_file(tensors, str(target))
+    return target
+
+
+@pytest.mark.parametrize("poison", [float("nan"), float("inf")])
+def test_a_diffusers_model_with_non_finite_weights_is_refused_by_name(tiny_model, tmp_path,
+                                                                      no_network, poison):
+    folder = tmp_path / "tiny"
+    shutil.copytree(tiny_model.folder, folder)
+    weights = folder / "unet" / "diffusion_pytorch_model.safetensors"
+    poisoned(weights, weights, "conv_in.weight", poison)
+    backend, warnings = create_backend("diffusion", model=str(folder), device="cpu")
+    assert isinstance(backend, PainterBackend)
+    assert (f"the model {folder} holds weights that are not finite numbers (NaN or infinity) "
+            "in 1 of its") in warnings[0]
+    assert "first unet.conv_in.weight" in warnings[0] and "painter" in warnings[0]
+
+
+def test_a_checkpoint_with_non_finite_weights_is_refused_by_name(tiny_model, tiny_checkpoint,
+                                                                tmp_path, no_network):
+    checkpoint = poisoned(tiny_checkpoint, tmp_path / "nan.safetensors",
+                          "model.diffusion_model.out.2.weight", float("nan"))
+    device, _ = choose_device("cpu")
+    with pytest.raises(ModelLoadError, match=r"not finite numbers .* first unet\.conv_out\.weight"):
+        load_pipeline(ModelSource(checkpoint, "single file"), device, config_dir=tiny_model.folder)
 
 
 def test_a_checkpoint_that_is_not_sd15_says_what_it_is(tiny_checkpoint, no_network):
