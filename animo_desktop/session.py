@@ -8,6 +8,7 @@ can be restored.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import secrets
@@ -84,7 +85,7 @@ class Session:
     # Seconds of session time so far (the timeline's clock), as of the last save.
     elapsed: float = 0.0
     composition: CompositionMode = CompositionMode.COLLAGE
-    # Indices the therapist removed from the canvas: their files stay in the folder, but
+    # Indices taken off the canvas (by the therapist, or their file gone with the folder):
     # they never come back on restore and their indices are never reused.
     removed: list[int] = field(default_factory=list)
     # The highest index of an artwork file in the session folder, whether its record came
@@ -139,14 +140,20 @@ class Session:
 
     def remove_artwork(self, index: int) -> ArtworkRecord:
         """Take an artwork off the canvas (KeyError if it is not there)."""
-        record = next((item for item in self.artworks if item.index == index), None)
-        if record is None:
+        taken = self.remove_artworks({index})
+        if not taken:
             raise KeyError(index)
-        self.artworks.remove(record)
-        self.removed.append(index)
-        self._relayout()
-        self.exported_to.clear()
-        return record
+        return taken[0]
+
+    def remove_artworks(self, indices: set[int]) -> list[ArtworkRecord]:
+        """Take these artworks off the canvas (those on it), with one relayout."""
+        taken = [record for record in self.artworks if record.index in indices]
+        if taken:
+            self.artworks = [record for record in self.artworks if record.index not in indices]
+            self.removed += [record.index for record in taken]
+            self._relayout()
+            self.exported_to.clear()
+        return taken
 
     def set_mode(self, mode: CompositionMode) -> None:
         """Switch the composition mode; every artwork stays, placed anew."""
@@ -261,9 +268,18 @@ class SessionFolder:
     def save(self, session: Session) -> None:
         self.write_state(session.to_dict())
 
+    @property
+    def is_gone(self) -> bool:
+        """Whether the folder was deleted (or moved away) while its session ran."""
+        return not self.path.is_dir()
+
     def write_state(self, state: dict[str, Any]) -> None:
         """Write `Session.to_dict()`'s state. Rewritten after every artwork: no indent, so
-        that Python's C encoder writes it (a quarter of the time with a thousand artworks)."""
+        that Python's C encoder writes it (a quarter of the time with a thousand artworks).
+        A folder that is gone is not made again: a state naming artworks whose files went
+        with it would be offered for restoring."""
+        if self.is_gone:
+            raise FileNotFoundError(errno.ENOENT, "the session folder is gone", str(self.path))
         atomic_write_bytes(self.state_file,
                            json.dumps(state, ensure_ascii=False).encode("utf-8"))
 
@@ -357,6 +373,8 @@ def read_artwork_image(path: Path) -> Image.Image | None:
 def save_artwork_files(png_path: Path, image: Image.Image, metadata: ArtworkMetadata) -> None:
     """Write one artwork: the PNG (its metadata embedded) and a JSON sidecar beside it."""
     record = metadata.to_dict()
+    # Not parents=True: a session folder that was deleted is not made again for one artwork.
+    png_path.parent.mkdir(exist_ok=True)
     atomic_write_png(png_path, image, {SESSION_METADATA_KEY: json.dumps(record)})
     atomic_write_json(png_path.with_suffix(".json"), record)
 

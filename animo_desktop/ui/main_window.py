@@ -691,8 +691,10 @@ class MainWindow(QMainWindow):
         if count == 0:
             return True
         folder = self.controller.folder.path
+        why = "it was deleted" if self.controller.folder_gone else \
+            "the disk is full or not writable"
         lost = (f"{count} artwork{'s' if count != 1 else ''} could not be saved to the "
-                f"session folder {folder} (the disk is full or not writable)")
+                f"session folder {folder} ({why})")
         if self._closing_confirmed:
             self.artworks_lost = count
             log.error("%s; they are lost: only an export of the canvas holds them", lost)
@@ -711,9 +713,11 @@ class MainWindow(QMainWindow):
 
     def _confirm_quit(self) -> bool:
         """Whether to quit with work not exported; Escape and Enter keep working."""
+        kept = "The session folder was deleted: only an export keeps the canvas." \
+            if self.controller.folder_gone else "The artworks stay in the session folder."
         return ask_in_words(self, QMessageBox.Icon.Question, "Quit ANIMO",
-                            f"{self._unexported_note()}\n\nQuit anyway? The artworks stay in "
-                            "the session folder.", QUIT_TEXT, KEEP_WORKING_TEXT,
+                            f"{self._unexported_note()}\n\nQuit anyway? {kept}",
+                            QUIT_TEXT, KEEP_WORKING_TEXT,
                             yes_role=QMessageBox.ButtonRole.DestructiveRole)
 
     def close_without_asking(self) -> None:

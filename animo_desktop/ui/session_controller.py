@@ -85,6 +85,9 @@ class SessionController(QObject):
         # for a relayout); every other original is read back from the session folder.
         self._unsaved: dict[int, Image.Image] = {}
         self._autosave_failing = False
+        # The session folder was deleted under the running session: from then on the
+        # session lives in memory, and nothing is written (the folder is not made again).
+        self.folder_gone = False
         # The layout generation the painter works for, and its latest painting.
         self._layout = 0
         self._painted: Painted | None = None
@@ -315,6 +318,7 @@ class SessionController(QObject):
 
     def _begin(self, session: Session) -> None:
         self._unsaved.clear()
+        self.folder_gone = False
         self._cadence.reset()
         self._index_of_job.clear()
         self._next_index = session.next_index
@@ -373,7 +377,7 @@ class SessionController(QObject):
         job_id, self._next_job_id = self._next_job_id, self._next_job_id + 1
         index, self._next_index = self._next_index, self._next_index + 1
         self._index_of_job[job_id] = index
-        save_as = self.folder.artwork_path(index, emotion.value)
+        save_as = None if self._check_folder() else self.folder.artwork_path(index, emotion.value)
         self._request.requested.emit(GenerationRequest(
             job_id=job_id, emotion=emotion, seed=secrets.randbits(31), theme=self.theme,
             save_as=save_as, lora_strength=self.settings.lora_strength))
@@ -383,7 +387,8 @@ class SessionController(QObject):
         index = self._index_of_job.pop(artwork.job_id, None)
         if index is None:
             return  # made for a session that has ended since
-        file = self.folder.relative(artwork.saved_to) if artwork.saved_to else None
+        saved = artwork.saved_to is not None and not self._check_folder()
+        file = self.folder.relative(artwork.saved_to) if saved else None
         before = {record.index: record.placement for record in self.session.artworks}
         record = self.session.add_artwork(index, artwork.metadata, file)
         record.session_time = self.session_time()
@@ -403,12 +408,50 @@ class SessionController(QObject):
 
     def _relay_all(self) -> None:
         """Have the painter paint every artwork at its current placement, anew."""
+        if self.folder_gone:
+            self._drop_artworks_gone_with_the_folder()
         self._layout += 1
         self._jobs.compose_requested.emit(ComposeJob(
             self._layout, self.session.canvas, self.session.composition,
             tuple((record.index, record.placement, source)
                   for record in self.session.artworks
                   if (source := self._source(record)) is not None)))
+
+    def _check_folder(self) -> bool:
+        """Whether the session folder is gone; told once, when it is first found gone."""
+        if self.folder_gone or not self.folder.is_gone:
+            return self.folder_gone
+        self.folder_gone = True
+        # Their files went with the folder: the canvas painted so far still shows them.
+        for record in self.session.artworks:
+            record.file = None
+        count = len(self.session.artworks)
+        log.error("the session folder %s is gone (deleted or moved) with the files of %d "
+                  "artworks: the session goes on in memory", self.folder.path, count)
+        self.message.emit(
+            "error", f"The session folder {self.folder.path} was deleted, with the files of "
+                     f"its {count} artwork{'s' if count != 1 else ''}. The session goes on "
+                     "in memory: the canvas keeps them until its layout changes, and the "
+                     "new artworks stay too. Export the canvas (to another folder) to keep "
+                     "it.")
+        return True
+
+    def _drop_artworks_gone_with_the_folder(self) -> None:
+        """A canvas painted anew cannot show the artworks whose files went with the
+        folder: they leave the session too, so that its figures and the exported canvas's
+        metadata count what the canvas shows."""
+        gone = {record.index for record in self.session.artworks
+                if record.file is None and record.index not in self._unsaved}
+        dropped = self.session.remove_artworks(gone)
+        for record in dropped:
+            self.artwork_removed.emit(record.index)
+        if dropped:
+            log.warning("%d artworks gone with the session folder leave the canvas",
+                        len(dropped))
+            self.message.emit("warning", f"{len(dropped)} artwork"
+                                         f"{'s' if len(dropped) != 1 else ''} gone with the "
+                                         "session folder left the canvas as it was laid out "
+                                         "anew.")
 
     def _source(self, record: ArtworkRecord) -> Path | Image.Image | None:
         if record.index in self._unsaved:
@@ -528,6 +571,8 @@ class SessionController(QObject):
         has room again)."""
         if self.state is not SessionState.ENDED:
             self.session.elapsed = self.session_time()
+        if self._check_folder():
+            return  # nowhere to write: the session lives in memory
         self._save_unsaved_artworks()
         self._unwritten[self.folder.state_file] = (self.folder, self.session)
         if self._saving is None:
@@ -597,7 +642,7 @@ class SessionController(QObject):
     def unsaved_artworks(self) -> int:
         """How many artworks live only in memory, their file still not written (a full
         disk): tried once more first. They are lost at quit unless the canvas is exported."""
-        if self.session is not None and self._unsaved:
+        if self.session is not None and self._unsaved and not self._check_folder():
             self._save_unsaved_artworks()
         return len(self._unsaved)
 
