@@ -133,7 +133,6 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(panel)
         layout.addWidget(self.emotion_panel)
         self.emotion_panel.pin_requested.connect(self.controller.pin)
-        layout.addWidget(self.camera_panel)
 
         theme_box = QGroupBox("Theme")
         theme_layout = QVBoxLayout(theme_box)
@@ -144,6 +143,7 @@ class MainWindow(QMainWindow):
         self.theme_edit.textChanged.connect(self.controller.set_theme)
         theme_layout.addWidget(self.theme_edit)
         layout.addWidget(theme_box)
+        layout.addWidget(self.camera_panel)
 
         session_box = QGroupBox("Session")
         session_layout = QVBoxLayout(session_box)
@@ -212,8 +212,8 @@ class MainWindow(QMainWindow):
         self._show_background(self.controller.settings.canvas_background)
         self.background_box.activated.connect(self._background_chosen)
         settings_form.addRow("Background", self.background_box)
-        # Set once a session, like the camera and theme: after them, so that at the first
-        # launch size the camera group starts above the fold.
+        # Set once a session, like the theme and the camera: after them, so that at the
+        # first launch size both start above the fold.
         settings_box = QGroupBox("Canvas and cadence")
         settings_box.setObjectName("settingsBox")
         settings_box.setLayout(settings_form)
@@ -222,7 +222,8 @@ class MainWindow(QMainWindow):
         self.session_label.setWordWrap(True)
         session_layout.addWidget(self.session_label)
         # Right under the emotion: the controls used all session long stay in view on a
-        # short screen; camera, theme and the canvas settings, set once, come after.
+        # short screen. Then in order of use: the theme, given for each client, the camera,
+        # set up once, and the canvas settings, seldom changed.
         layout.insertWidget(1, session_box)
         layout.addWidget(settings_box)
         layout.addStretch(1)
