@@ -40,14 +40,18 @@ def returns_in_time(call, *fifos: Path, seconds: float = 10.0):
         try:
             return future.result(seconds)
         except TimeoutError:
-            # A writer that comes and goes gives the stuck reader an end of file, so that
-            # the thread ends and the pool can close.
+            # The stuck reader given an end of file, the thread ends and the pool can close.
             while not future.done():
-                for fifo in fifos:
-                    with contextlib.suppress(OSError):
-                        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+                release_readers(*fifos)
                 time.sleep(0.05)
             pytest.fail(f"still blocked after {seconds} s (reading a FIFO?)")
+
+
+def release_readers(*fifos: Path) -> None:
+    """Give whoever waits to read these FIFOs an end of file: a writer that comes and goes."""
+    for fifo in fifos:
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
 
 
 def make_fifo(path: Path) -> Path:

@@ -1,0 +1,43 @@
+"""A diffusers model folder made hostile: a named pipe among its files, or weights that
+are not finite numbers. The real app tells the therapist which file and why, the built-in
+painter makes the session's artworks, and nothing waits forever (quitting included)."""
+
+import shutil
+
+import pytest
+
+from tests.conftest import make_fifo, release_readers
+from tests.faults.conftest import told
+from tests.generation.test_model_loading import poisoned
+from tests.ui.conftest import wait_for_artworks
+
+
+def fifo_in_the_unet(folder):
+    return make_fifo(folder / "unet" / "a.safetensors")
+
+
+def nan_in_the_unet(folder):
+    weights = folder / "unet" / "diffusion_pytorch_model.safetensors"
+    poisoned(weights, weights, "conv_in.weight", float("nan"))
+
+
+@pytest.mark.parametrize("harm, words", [
+    (fifo_in_the_unet, "which is not a regular file (a named pipe"),
+    (nan_in_the_unet, "not finite numbers (NaN or infinity)"),
+], ids=["fifo", "nan"])
+def test_a_hostile_model_folder_hands_the_session_to_the_painter(
+        launch_diffusion, qtbot, shown, tiny_model, tmp_path, harm, words):
+    folder = tmp_path / "tiny-sd15"
+    shutil.copytree(tiny_model.folder, folder)
+    fifo = harm(folder)
+    try:
+        window, controller = launch_diffusion(folder, "--emotion", "fear")
+    finally:  # a worker stuck reading the FIFO would hang the quit after a failure
+        if fifo is not None:
+            release_readers(fifo)
+    assert window.backend_label.text() == "Backend: painter"
+    assert told(shown, "warning", "The Stable Diffusion model tiny-sd15 could not be used",
+                str(folder), words, "built-in painter makes the artworks")
+    controller.set_cadence(1.0)
+    wait_for_artworks(qtbot, controller, 1)
+    assert {record.metadata.backend for record in controller.session.artworks} == {"painter"}
