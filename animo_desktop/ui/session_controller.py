@@ -26,8 +26,7 @@ from animo_desktop.composition import (CanvasSpec, CompositionMode, render_canva
                                        visible_artworks)
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.generation.prompts import emotion_named_in
-from animo_desktop.messages import (Artwork, BackendInfo, EmotionReading, GenerationRequest,
-                                    WorkerError)
+from animo_desktop.messages import Artwork, EmotionReading, GenerationRequest, WorkerError
 from animo_desktop.session import (LOCK_FILE, SESSION_METADATA_KEY, ArtworkRecord,
                                    Session, SessionFolder, now_iso, read_artwork_image,
                                    save_artwork_files, unfinished_sessions)
