@@ -121,22 +121,27 @@ def saved_indices(state_file: Path) -> list[int]:
     return [item["index"] for item in json.loads(state_file.read_text("utf-8"))["artworks"]]
 
 
+# A disk that fills up, or a folder made read-only, while the session runs or at an export.
+with_each_fault = pytest.mark.parametrize("code", REASONS, ids=["full", "read-only"])
+
+
+@with_each_fault
 def test_a_full_disk_at_autosave_keeps_the_last_good_state_and_the_next_autosave_succeeds(
-        disk, launch, qtbot, shown, caplog):
+        disk, launch, qtbot, shown, caplog, code):
     window, controller = launch("--emotion", "joy")
     controller.set_cadence(1.0)
     wait_for_artworks(qtbot, controller, 1)
     wait_for_saved(qtbot, controller)  # with that artwork
     state = controller.folder.state_file
-    disk.fail(state, errno.ENOSPC)
+    disk.fail(state, code)
     good = state.read_bytes()  # the last state written before the disk filled up
     count = len(controller.session.artworks)
     wait_for_artworks(qtbot, controller, count + 2)
     wait_for_saved(qtbot, controller)
     # Told once, not at each of the artworks that came while the disk was full.
-    assert len(told(shown, "error", "The session could not be autosaved "
-                                    "(No space left on device)", "it goes on in memory")) == 1
-    assert logged(caplog, logging.ERROR, "autosave failed", "No space left on device")
+    assert len(told(shown, "error", f"The session could not be autosaved ({REASONS[code]})",
+                    "it goes on in memory")) == 1
+    assert logged(caplog, logging.ERROR, "autosave failed", REASONS[code])
     assert state.read_bytes() == good and len(saved_indices(state)) >= 1
     assert hidden_files(controller.folder.path) == []
     records = controller.session.artworks
@@ -150,21 +155,22 @@ def test_a_full_disk_at_autosave_keeps_the_last_good_state_and_the_next_autosave
     assert told(shown, "info", "Autosave works again")
 
 
+@with_each_fault
 def test_a_full_disk_at_an_artworks_save_keeps_it_on_the_canvas_and_in_memory(
-        disk, launch, qtbot, shown, caplog):
+        disk, launch, qtbot, shown, caplog, code):
     window, controller = launch("--emotion", "sadness")
     wait_for_artworks(qtbot, controller, 1)
     controller.pause()  # from here on, one artwork at a time, each asked for by the test
     artworks = controller.folder.path / "artworks"
     files_before = sorted(path.name for path in artworks.iterdir())
-    disk.fail(artworks, errno.ENOSPC)
+    disk.fail(artworks, code)
     controller.request_artwork(Emotion.JOY)
     wait_for_artworks(qtbot, controller, 2)
     saved, unsaved = controller.session.artworks
     assert unsaved.file is None and unsaved.metadata.emotion is Emotion.JOY
-    assert told(shown, "error", "The artwork could not be saved (No space left on device)",
+    assert told(shown, "error", f"The artwork could not be saved ({REASONS[code]})",
                 "it stays on the canvas")
-    assert logged(caplog, logging.ERROR, "could not be saved", "No space left on device")
+    assert logged(caplog, logging.ERROR, "could not be saved", REASONS[code])
     # No half-written PNG, no temporary, no sidecar without its image.
     assert sorted(path.name for path in artworks.iterdir()) == files_before
     wait_for_saved(qtbot, controller)
@@ -209,9 +215,6 @@ def exporting(launch, qtbot, tmp_path):
 
 def export_action(window):
     return next(action for action in window.actions() if action.text() == "&Export canvas")
-
-
-with_each_fault = pytest.mark.parametrize("code", REASONS, ids=["full", "read-only"])
 
 
 @with_each_fault
