@@ -121,7 +121,7 @@ class SessionController(QObject):
         self._jobs.compose_requested.connect(painter.compose)
         self._jobs.add_requested.connect(painter.add)
         painter.painted.connect(self._on_painted)
-        painter.unreadable.connect(self._on_unreadable_artwork)
+        painter.unreadable.connect(self._on_unpainted_artwork)
         self._supervise(self._painter)
         self._painter.restarted.connect(self._painter_restarted)
 
@@ -686,6 +686,21 @@ class SessionController(QObject):
         if image is None:
             self._on_unreadable_artwork(str(source))
         return image
+
+    @Slot(str)
+    def _on_unpainted_artwork(self, path: str) -> None:
+        """An artwork the painter could not read back. A file that is gone (deleted by
+        hand) takes its artwork out of the session, as the folder's going does: the
+        canvas, the session's figures, session.json and a restore then count the same."""
+        record = next((record for record in self.session.artworks
+                       if self._source(record) == Path(path)), None)
+        if record is None or Path(path).exists():
+            self._on_unreadable_artwork(path)
+            return
+        log.warning("artwork %s is gone: it leaves the session", path)
+        self.message.emit("warning", f"The artwork {path} was deleted: it leaves the canvas "
+                                     "and the session.")
+        self.remove_artwork(record.index)
 
     def _on_unreadable_artwork(self, path: str) -> None:
         """Tell the therapist once per file: the artwork is left off the canvas."""

@@ -69,3 +69,27 @@ def test_a_session_folder_deleted_mid_session_is_told_and_the_session_goes_on_in
     assert window.artworks_lost == 2
     assert logged(caplog, logging.ERROR, "could not be saved to the session folder",
                   str(folder), "it was deleted", "lost")
+
+
+def test_an_artwork_file_deleted_mid_session_leaves_the_session_when_found_gone(
+        launch, qtbot, shown, caplog, tmp_path):
+    window, controller = launch("--emotion", "joy")
+    controller.set_cadence(1.0)
+    wait_for_artworks(qtbot, controller, 3)
+    controller.pause()
+    wait_for_saved(qtbot, controller)
+    gone, *kept = controller.session.artworks
+    deleted = controller.folder.path / gone.file
+    deleted.unlink()
+
+    window.set_composition(CompositionMode.MOSAIC)  # painted anew from the files
+    qtbot.waitUntil(lambda: gone not in controller.session.artworks)
+    wait_for_canvas(qtbot, controller)
+    wait_for_saved(qtbot, controller)
+    assert told(shown, "warning", f"The artwork {deleted} was deleted", "leaves the canvas")
+    assert logged(caplog, logging.WARNING, str(deleted), "is gone")
+    assert controller.session.artworks == kept
+    assert window.canvas_view.artwork_count == len(kept)
+    assert exported_count(window, tmp_path / "canvas.png") == len(kept)
+    restored = controller.folder.load()  # what the next launch would offer to restore
+    assert [record.index for record in restored.artworks] == [record.index for record in kept]
