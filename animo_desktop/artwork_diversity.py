@@ -43,7 +43,9 @@ def descriptor(image: Image.Image) -> np.ndarray:
     direction = np.floor((np.arctan2(gy, gx) % np.pi) / np.pi * ORIENTATION_BINS).astype(int)
     orientation = np.bincount(direction.ravel() % ORIENTATION_BINS, weights=strength.ravel(),
                               minlength=ORIENTATION_BINS)
-    orientation /= orientation.sum() + 1e-9
+    # Relative to evenly spread directions (1 in every bin), so that this part weighs as
+    # much as the two layouts, whose elements also run from 0 to 1.
+    orientation *= ORIENTATION_BINS / (orientation.sum() + 1e-9)
     parts = (layout.ravel(), edge_layout.ravel(), orientation)
     return np.concatenate([part / np.sqrt(part.size) for part in parts])
 
