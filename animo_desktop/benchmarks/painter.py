@@ -48,9 +48,10 @@ def run(args: argparse.Namespace) -> int:
                "ms_max": round(max(every), 2)}
     if diversity:
         mean_diversity = round(statistics.mean(diversity.values()), 4)
-        rows.append(("diversity", f"mean {mean_diversity:.3f}, least {min(diversity.values()):.3f}"
-                                  " (mean pairwise descriptor distance within an emotion)"))
-        figures |= {"diversity_mean": mean_diversity, "diversity_min": min(diversity.values()),
+        least = min(diversity.values())
+        rows.append(("diversity", f"mean {mean_diversity:.3f}, least {least:.3f} (mean pairwise"
+                                  f" descriptor distance within an emotion)"))
+        figures |= {"diversity_mean": mean_diversity, "diversity_min": least,
                     "diversity": diversity}
     print_report(f"Built-in painter, {args.size} x {args.size}, {platform.processor() or 'CPU'}",
                  rows, figures)
