@@ -69,9 +69,9 @@ def _mould(art: Artwork, rng: np.random.Generator, palette: list[RGB], backgroun
     light = max(palette, key=luminance)
     _murk(art, rng, palette, background)
     pen = art.crisp
-    for _ in range(rng.integers(4, 8)):
+    for _ in range(rng.integers(6, 11)):
         centre = rng.uniform(0.05, 0.95, 2)
-        radius = rng.uniform(0.05, 0.16)
+        radius = rng.uniform(0.06, 0.18)
         colours = [pick(rng, palette) for _ in range(3)]
         for k, colour in enumerate(colours):
             # Ragged concentric growth, darker at the core.

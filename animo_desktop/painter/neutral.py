@@ -58,14 +58,15 @@ def _fields(art: Artwork, rng: np.random.Generator, palette: list[RGB], backgrou
     cuts = np.sort(rng.dirichlet(np.full(count, 4.0)).cumsum()[:-1])
     tops, bottoms = np.r_[0.07, cuts + 0.02], np.r_[cuts - 0.02, 0.93]
     colours = rng.permutation(len(palette))[:count]
-    with art.soft(blur=0.015) as pen:
+    # Blurred wide, like a colour-field painting: the fields breathe into the paper.
+    with art.soft(blur=0.025) as pen:
         for top, bottom, colour in zip(tops, bottoms, colours):
-            for _ in range(4):
-                # Veils a little off one another: soft, brushed edges, not a bar.
-                jitter = rng.normal(0, 0.008, 4)
-                veil = np.array([[0.07 + jitter[0], top + jitter[1]], [0.93 + jitter[2], top + jitter[3]],
-                                 [0.93 - jitter[0], bottom - jitter[1]], [0.07 - jitter[2], bottom - jitter[3]]])
-                pen.polygon(veil, palette[colour], 70)
+            for _ in range(5):
+                # Veils a little off one another, with uneven edges: brushed, not a bar.
+                edge = np.linspace(0.07, 0.93, 12)
+                upper = np.column_stack([edge, top + rng.normal(0, 0.008, 12)])
+                lower = np.column_stack([edge[::-1], bottom + rng.normal(0, 0.008, 12)])
+                pen.polygon(np.vstack([upper, lower]) + rng.normal(0, 0.01, 2), palette[colour], 65)
 
 
 def _stones(art: Artwork, rng: np.random.Generator, palette: list[RGB], background: list[RGB]) -> None:

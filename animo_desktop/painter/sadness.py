@@ -26,11 +26,11 @@ def _tide(art: Artwork, rng: np.random.Generator, palette: list[RGB], background
     """Soft ellipses over layers that sink and darken like a slow tide; runs and silk."""
     by_light = sorted(palette, key=luminance)
     art.wash(background, rng, mottling=0.25, angle=np.pi / 2 + rng.normal(0, 0.15))
-    with art.soft(blur=0.05) as pen:
-        for i in range(5):
+    with art.soft(blur=0.03) as pen:
+        for i in range(6):
             centre = rng.uniform(0.15, 0.85, 2)
-            pen.polygon(blob(rng, centre, rng.uniform(0.08, 0.16), 0.1, aspect=rng.uniform(1.8, 3.0)),
-                        by_light[-1 - i] if i % 2 else by_light[i], 150)
+            pen.polygon(blob(rng, centre, rng.uniform(0.1, 0.18), 0.1, aspect=rng.uniform(1.8, 3.0)),
+                        by_light[-1 - i] if i % 2 else by_light[i], 190)
     with art.soft(blur=0.01) as pen:
         levels = np.sort(rng.uniform(0.35, 0.85, 4))
         for level, colour in zip(levels, by_light[::-1][1:]):
@@ -39,7 +39,11 @@ def _tide(art: Artwork, rng: np.random.Generator, palette: list[RGB], background
         for _ in range(rng.integers(4, 8)):
             # Watercolour runs: soft vertical drips.
             pen.drip(rng.uniform((0.05, 0.05), (0.95, 0.5)), rng.uniform(0.1, 0.35), rng.uniform(0.012, 0.025),
-                     by_light[rng.integers(len(palette) // 2)], 110)
+                     by_light[rng.integers(len(palette) // 2)], 150)
+        for _ in range(rng.integers(2, 4)):
+            # Light on the water: long, thin, faint strokes along the tide.
+            y = rng.uniform(levels[0], 0.95)
+            pen.stroke(wave(y, 0.01, rng.uniform(0.6, 1.2), rng.uniform(0, 6)), by_light[-1], 0.012, 110)
     pen = art.crisp
     for _ in range(rng.integers(2, 4)):
         _silk(pen, rng, by_light[len(palette) // 2:], 170)
@@ -100,20 +104,25 @@ def _willow(art: Artwork, rng: np.random.Generator, palette: list[RGB], backgrou
 
 
 def _hills(art: Artwork, rng: np.random.Generator, palette: list[RGB], background: list[RGB]) -> None:
-    """A pale moon in the mist over soft hills that recede, each fainter than the last."""
+    """A pale moon in the mist over soft hills that recede, a veil of mist over each
+    farther one."""
     by_light = sorted(palette, key=luminance)
     art.wash(background, rng, mottling=0.2, angle=np.pi / 2)
-    with art.soft(blur=0.05) as pen:
-        pen.circle((rng.uniform(0.2, 0.8), rng.uniform(0.15, 0.35)), rng.uniform(0.06, 0.1), by_light[-1], 200)
+    with art.soft(blur=0.03) as pen:
+        moon = (rng.uniform(0.2, 0.8), rng.uniform(0.12, 0.3))
+        pen.circle(moon, rng.uniform(0.14, 0.2), by_light[-1], 110)
+        pen.circle(moon, rng.uniform(0.06, 0.1), by_light[-1], 230)
     ridges = rng.integers(4, 7)
-    for k, level in enumerate(np.linspace(rng.uniform(0.35, 0.5), 0.88, ridges)):
-        # Far ridges light and blurred, near ones darker and sharper: depth by mist.
-        with art.soft(blur=0.02 * (ridges - k) / ridges + 0.003) as pen:
+    with art.soft(blur=0.006) as pen:
+        for k, level in enumerate(np.linspace(rng.uniform(0.3, 0.45), 0.85, ridges)):
             ridge = wave(level, rng.uniform(0.03, 0.09), rng.uniform(0.6, 1.6), rng.uniform(0, 2 * np.pi))
             ridge[:, 1] += 0.03 * np.sin(ridge[:, 0] * rng.uniform(5, 9) + rng.uniform(0, 6))
+            # Far ridges light, near ones darker: depth by mist, as in ink-wash landscapes.
             colour = by_light[round((len(by_light) - 2) * (1 - k / (ridges - 1)))]
-            pen.polygon(np.vstack([ridge, [[1.05, 1.05], [-0.05, 1.05]]]), colour, 200)
-            pen.stroke(ridge - (0, 0.01), by_light[-1], 0.004, 90)
+            pen.polygon(np.vstack([ridge, [[1.05, 1.05], [-0.05, 1.05]]]), colour, 215)
+            pen.stroke(ridge - (0, 0.008), by_light[-1], 0.005, 110)
+            mist = wave(level + rng.uniform(0.04, 0.08), 0.01, 1.5, rng.uniform(0, 6))
+            pen.stroke(mist, by_light[-1], rng.uniform(0.02, 0.05), 70)
     pen = art.crisp
     _silk(pen, rng, by_light[-3:], 110)
 
