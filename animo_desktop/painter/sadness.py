@@ -96,7 +96,7 @@ def _willow(art: Artwork, rng: np.random.Generator, palette: list[RGB], backgrou
             colour = by_light[rng.integers(3)]
             pen.stroke(branch, colour, rng.uniform(0.004, 0.009), 190, taper="drip")
             for point in branch[rng.integers(15, 60, rng.integers(5, 10))]:
-                pen.polygon(blob(rng, point + (0.008, 0.016), 0.013, 0.05, aspect=0.45), colour, 170)
+                pen.ellipse(point + (0.006, 0.014), (0.006, 0.013), colour, 170)  # a hanging leaf
     pen = art.crisp
     for _ in range(rng.integers(5, 10)):
         pen.polygon(blob(rng, rng.uniform(0.05, 0.95, 2), rng.uniform(0.007, 0.012), 0.1, aspect=0.5),
