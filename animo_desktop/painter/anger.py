@@ -57,7 +57,7 @@ def _wedge(art: Artwork, rng: np.random.Generator, palette: list[RGB], backgroun
     pen = art.crisp
     centre = rng.uniform(0.35, 0.65, 2)
     radius = rng.uniform(0.22, 0.32)
-    pen.circle(centre, radius, black if rng.random() < 0.4 else reds[-1], 235)
+    pen.circle(centre, radius, black if rng.random() < 0.25 else reds[-1], 235)
     angle = rng.uniform(0, 2 * np.pi)
     u, v = axes(angle)
     tip = centre + u * radius * rng.uniform(-0.3, 0.3)
@@ -127,7 +127,9 @@ def _target(art: Artwork, rng: np.random.Generator, palette: list[RGB], backgrou
     turn = rng.choice([0.0, np.pi / 4]) + rng.normal(0, 0.08)
     sides = np.sort(rng.uniform(0.12, 0.95, rng.integers(4, 7)))[::-1]
     for k, side in enumerate(sides):
-        pen.polygon(quad(centre, side, side, turn), black if k % 2 else reds[k % len(reds)], 240)
+        # Red and black alternate, but a large square stays a dark red: black is the accent.
+        dark = black if side < 0.45 else reds[-1]
+        pen.polygon(quad(centre, side, side, turn), dark if k % 2 else reds[k % len(reds)], 240)
     for sign in (-1, 1):
         pen.stroke(segment(centre + rng.normal(0, 0.03, 2), rng.uniform(1.0, 1.5), turn + sign * np.pi / 4 + np.pi / 4
                            + rng.normal(0, 0.1)), reds[1] if sign > 0 else black, rng.uniform(0.04, 0.08), 240)
