@@ -64,8 +64,9 @@ def _fields(art: Artwork, rng: np.random.Generator, palette: list[RGB], backgrou
     count = rng.integers(2, 4)
     cuts = np.sort(rng.dirichlet(np.full(count, 4.0)).cumsum()[:-1])
     tops, bottoms = np.r_[0.07, cuts + 0.02], np.r_[cuts - 0.02, 0.93]
-    lightest = palette.index(max(palette, key=luminance))  # would vanish into the paper
-    colours = [c for c in rng.permutation(len(palette)) if c != lightest][:count]
+    # Fields are the whole picture: in the three leading colours only (sand, mist, sage),
+    # so that two cool accents together never make it read as sadness.
+    colours = rng.permutation(3)[:count]
     # Blurred wide, like a colour-field painting: the fields breathe into the paper.
     with art.soft(blur=0.025) as pen:
         for top, bottom, colour in zip(tops, bottoms, colours):
