@@ -51,25 +51,33 @@ def _shards(art: Artwork, rng: np.random.Generator, palette: list[RGB], backgrou
 
 
 def _thorns(art: Artwork, rng: np.random.Generator, palette: list[RGB], background: list[RGB]) -> None:
-    """Thorns closing in from above and below like jaws, a thin cold gap left between."""
+    """Thorns closing in from two sides like jaws, a thin cold gap left between; the jaws
+    shut from above and below or from the sides, askew."""
     lights = sorted(palette, key=luminance)[len(palette) // 2:]
     gap = rng.uniform(0.4, 0.6)
+    tilt = rng.choice([0.0, np.pi / 2]) + rng.normal(0, 0.2)
+    # Drawn level, then turned about the centre: margins wide enough to fill the corners.
+    c, s = math.cos(tilt), math.sin(tilt)
+
+    def turned(points: np.ndarray) -> np.ndarray:
+        return 0.5 + (np.asarray(points) - 0.5) @ np.array([[c, s], [-s, c]])
+
     _murk(art, rng, palette, background)
     with art.soft(blur=0.04) as pen:
-        pen.polygon(np.array([[-0.05, gap - 0.04], [1.05, gap - 0.07], [1.05, gap + 0.04], [-0.05, gap + 0.06]]),
+        pen.polygon(turned([[-0.3, gap - 0.04], [1.3, gap - 0.07], [1.3, gap + 0.04], [-0.3, gap + 0.06]]),
                     lights[-1], 70)
     pen = art.crisp
-    for edge, reach in ((-0.02, gap - 0.03), (1.02, gap + 0.03)):
+    for edge, reach in ((-0.12, gap - 0.03), (1.12, gap + 0.03)):
         pointing = np.pi / 2 if edge < 0 else -np.pi / 2
-        for x in np.sort(rng.uniform(-0.05, 1.05, rng.integers(16, 26))):
-            length = abs(reach - edge) * rng.uniform(0.35, 1.0)
+        for x in np.sort(rng.uniform(-0.3, 1.3, rng.integers(20, 32))):
+            length = abs(reach - edge) * rng.uniform(0.4, 1.0)
             angle = pointing + rng.normal(0, 0.25)
-            pen.polygon(spike((x, edge), angle, length, rng.uniform(0.03, 0.09)), pick(rng, palette),
+            pen.polygon(turned(spike((x, edge), angle, length, rng.uniform(0.03, 0.09))), pick(rng, palette),
                         rng.integers(170, 240))
     for _ in range(rng.integers(3, 6)):
-        start = np.array([-0.1, gap + rng.normal(0, 0.12)])
-        line = jagged(rng, start, np.array([1.1, gap + rng.normal(0, 0.12)]), rng.integers(12, 24), 0.05)
-        _broken_line(pen, rng, line, lights[rng.integers(len(lights))], 0.005)
+        start = np.array([-0.3, gap + rng.normal(0, 0.12)])
+        line = jagged(rng, start, np.array([1.3, gap + rng.normal(0, 0.12)]), rng.integers(14, 28), 0.05)
+        _broken_line(pen, rng, turned(line), lights[rng.integers(len(lights))], 0.005)
 
 
 def _shatter(art: Artwork, rng: np.random.Generator, palette: list[RGB], background: list[RGB]) -> None:
