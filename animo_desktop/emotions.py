@@ -128,9 +128,13 @@ _STYLES: dict[Emotion, EmotionStyle] = {
     ),
     Emotion.NEUTRAL: EmotionStyle(
         display_name="Neutral",
-        palette=("#a8a29e", "#c2b8a3", "#9fb1bc", "#d6d3ce", "#b5a999", "#8d99a6"),
-        background=("#e4e0d8", "#cfc9bf"),
-        prompt_words=("calm balanced low-contrast palette", "soft beige and grey-blue",
+        # Not defined by the artist. Neutral is the resting state and the first thing a
+        # session shows, so it must not suggest an emotion: warm sand and clay balanced
+        # against cool mist and sage (no hue leads), light and close values (low
+        # contrast, nothing as dark as sadness or fear), little saturation.
+        palette=("#c9bea9", "#a9b9c0", "#b9c1a9", "#ddd6c9", "#c7b4a3", "#a2afb9"),
+        background=("#ebe6dc", "#d6cfc2"),
+        prompt_words=("calm balanced low-contrast palette", "warm sand and cool mist, sage and clay",
                       "balanced still composition", "quiet horizontal forms"),
         graphic_language="balanced, still composition",
         ui_colour="#a39e93",

@@ -273,8 +273,11 @@ def test_an_unattended_run_leaves_the_settings_alone(tmp_path):
 
 
 def test_bench_painter_ends_with_one_json_line_of_figures():
-    result = animo("bench", "painter", "--per-emotion", "1", "--size", "96")
+    result = animo("bench", "painter", "--per-emotion", "2", "--size", "96")
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    assert figures["artworks"] == 7 and figures["size"] == 96
+    assert figures["artworks"] == 14 and figures["size"] == 96
     assert 0 < figures["ms_median"] <= figures["ms_max"]
+    assert 0 < figures["cpu_ms_median"] <= figures["cpu_ms_max"]
+    assert set(figures["diversity"]) == {emotion.value for emotion in ALL_EMOTIONS}
+    assert 0 < figures["diversity_min"] <= figures["diversity_mean"]

@@ -1,4 +1,5 @@
-"""The built-in painter: determinism, output format, and palettes that follow the brief.
+"""The built-in painter: determinism, output format, composition families reachable by
+seed, and palettes that follow the brief.
 
 Palette checks average a few seeds and compare emotions with each other, so they fail if
 two emotions' palettes or compositions were swapped, not just if a number drifts.
@@ -13,10 +14,20 @@ from itertools import combinations
 import numpy as np
 import pytest
 
+from animo_desktop import painter
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
-from animo_desktop.painter import paint
+from animo_desktop.painter import composition_family, family_names, paint
+from animo_desktop.painter.family import Family
 
 SEEDS = (0, 1, 2)
+MIN_FAMILIES = 4
+
+
+def first_seed_of_each_family(emotion: Emotion, search: int = 400) -> dict[str, int]:
+    seeds: dict[str, int] = {}
+    for seed in range(search):
+        seeds.setdefault(composition_family(emotion, seed), seed)
+    return seeds
 
 
 @dataclass(frozen=True)
@@ -61,8 +72,51 @@ def test_same_emotion_and_seed_give_identical_pixels(emotion: Emotion) -> None:
 def test_different_seeds_give_different_compositions(emotion: Emotion) -> None:
     a = np.asarray(paint(emotion, 1), dtype=np.int16)
     b = np.asarray(paint(emotion, 2), dtype=np.int16)
-    # Not just grain: a sizeable part of the picture changes.
-    assert np.mean(np.abs(a - b).max(axis=-1) > 20) > 0.05
+    # Not just grain: a sizeable part of the picture changes visibly. Neutral is
+    # low-contrast by design (its values spread less than 0.08, tested below), so a
+    # visible step there is smaller.
+    visible_step = 12 if emotion is Emotion.NEUTRAL else 20
+    assert np.mean(np.abs(a - b).max(axis=-1) > visible_step) > 0.05
+
+
+# --- composition families -----------------------------------------------------------
+
+@pytest.mark.parametrize("emotion", ALL_EMOTIONS)
+def test_every_family_of_every_emotion_is_reachable_by_seed(emotion: Emotion) -> None:
+    names = family_names(emotion)
+    assert len(names) >= MIN_FAMILIES
+    assert len(set(names)) == len(names)
+    assert set(first_seed_of_each_family(emotion, search=200)) == set(names)
+
+
+@pytest.mark.parametrize("emotion", ALL_EMOTIONS)
+def test_the_family_named_for_a_seed_is_the_one_paint_draws(emotion: Emotion, monkeypatch) -> None:
+    drawn: list[str] = []
+
+    def recorder(name: str) -> Family:
+        return Family(name, lambda art, rng, palette, background: drawn.append(name))
+
+    monkeypatch.setitem(painter._FAMILIES, emotion, tuple(recorder(name) for name in family_names(emotion)))
+    for seed in range(30):
+        paint(emotion, seed, 32)
+        assert drawn[-1] == composition_family(emotion, seed)
+    assert len(set(drawn)) > 1
+
+
+@pytest.mark.parametrize("emotion", ALL_EMOTIONS)
+def test_every_family_gives_identical_pixels_for_the_same_seed(emotion: Emotion) -> None:
+    for seed in first_seed_of_each_family(emotion).values():
+        assert paint(emotion, seed, 128).tobytes() == paint(emotion, seed, 128).tobytes()
+
+
+@pytest.mark.parametrize("emotion", ALL_EMOTIONS)
+def test_the_families_of_one_emotion_are_different_pictures(emotion: Emotion) -> None:
+    from animo_desktop.artwork_diversity import descriptor
+
+    vectors = {name: descriptor(paint(emotion, seed, 128))
+               for name, seed in first_seed_of_each_family(emotion).items()}
+    for (a, va), (b, vb) in combinations(vectors.items(), 2):
+        assert np.linalg.norm(va - vb) > 0.1, (a, b)
 
 
 def test_one_seed_gives_different_pictures_for_different_emotions() -> None:

@@ -7,7 +7,7 @@ from PIL import Image
 
 from animo_desktop import emotions
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
-from animo_desktop.painter import paint
+from animo_desktop.painter import composition_family, family_names, paint
 from animo_desktop.palette_score import (HUE_BINS, TONE_BINS, describe, distance, nearest,
                                          own_share, reference_for_style, references, score)
 
@@ -59,6 +59,22 @@ def test_the_score_separates_the_painters_seven_emotions(refs):
     assert set(share) == set(ALL_EMOTIONS)
     low = {e.value: s for e, s in share.items() if s < OWN_SHARE_FLOOR}
     assert not low, f"own-palette share below {OWN_SHARE_FLOOR:.0%}: {low}"
+
+
+@pytest.mark.parametrize("emotion", ALL_EMOTIONS)
+def test_every_composition_family_keeps_its_emotions_palette(refs, emotion):
+    """Two artworks of each family: a family that paints its large areas in the wrong
+    colours fails here even when the seeds above happen not to pick it."""
+    seeds: dict[str, list[int]] = {name: [] for name in family_names(emotion)}
+    for seed in range(400):
+        found = seeds[composition_family(emotion, seed)]
+        if len(found) < 2:
+            found.append(seed)
+    wrong = {(name, seed): nearest(paint(emotion, seed, 128), refs).value
+             for name, found in seeds.items() for seed in found}
+    wrong = {key: value for key, value in wrong.items() if value != emotion.value}
+    assert all(len(found) == 2 for found in seeds.values())
+    assert not wrong
 
 
 @pytest.mark.parametrize("emotion, other", [
