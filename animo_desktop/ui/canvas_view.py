@@ -146,7 +146,8 @@ class CanvasView(QGraphicsView):
 
     def artwork_at(self, scene_x: float, scene_y: float) -> int | None:
         """The topmost artwork at this canvas point."""
-        return artwork_at(list(self._placements.items()), self._mode, scene_x, scene_y)
+        return artwork_at(self._canvas, self._mode, list(self._placements.items()),
+                          scene_x, scene_y)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
