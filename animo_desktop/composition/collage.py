@@ -8,13 +8,14 @@ falls into, to the right and below (light from the top left)."""
 
 from __future__ import annotations
 
+import random
 from typing import Sequence
 
 import numpy as np
 from PIL import Image
 
 from animo_desktop.composition.canvas import CanvasSpec, Placement, square
-from animo_desktop.composition.chain import PlacementChain, chained_layout
+from animo_desktop.composition.chain import PlacementChain, candidates, chained_layout
 
 # Paper left around the collage, as a fraction of the canvas's shorter side: no print is
 # cut by the canvas's edge.
@@ -42,14 +43,14 @@ RECEDE_256 = 3
 class CollageChain(PlacementChain):
     name = "collage"
 
-    def place_next(self, rng: np.random.Generator) -> Placement:
+    def place_next(self, rng: random.Random) -> Placement:
         canvas = self.canvas
         margin = round(canvas.shortest * MARGIN)
         room = canvas.shortest - 2 * margin
         side = max(1, int(room * (MIN_SIDE + (MAX_SIDE - MIN_SIDE) * rng.random() ** SIDE_SKEW)))
-        xs = rng.integers(margin, canvas.width - margin - side, size=CANDIDATES, endpoint=True)
-        ys = rng.integers(margin, canvas.height - margin - side, size=CANDIDATES, endpoint=True)
-        covered = np.zeros(CANDIDATES, dtype=np.int64)
+        xs = np.array(candidates(rng, margin, canvas.width - margin - side, CANDIDATES))
+        ys = np.array(candidates(rng, margin, canvas.height - margin - side, CANDIDATES))
+        covered = np.zeros(len(xs), dtype=np.int64)
         if self.placements:
             # Candidates down, recent prints across: every overlap at once.
             recent = np.array([(p.x, p.y, p.width) for p in self.placements[-RECENT:]]).T

@@ -15,6 +15,7 @@ Two things keep the painting from turning into a muddy blob on empty paper:
 from __future__ import annotations
 
 import math
+import random
 from functools import lru_cache
 from typing import Sequence
 
@@ -22,13 +23,13 @@ import numpy as np
 from PIL import Image
 
 from animo_desktop.composition.canvas import CanvasSpec, Placement, square
-from animo_desktop.composition.chain import PlacementChain, chained_layout
+from animo_desktop.composition.chain import PlacementChain, candidates, chained_layout
 
 # Sides as fractions of the canvas's shorter side: large washes and smaller pieces, none
 # so large that it must cover the middle.
 MIN_SIDE = 0.34
 MAX_SIDE = 0.78
-CANDIDATES = 16
+CANDIDATES = 12
 # A candidate within this fraction of its side from a canvas edge moves onto that edge.
 EDGE_SNAP = 0.15
 # The coverage map: cells per shorter side; each layer adds 1 over its core (the square
@@ -54,38 +55,50 @@ class LayersChain(PlacementChain):
     def __init__(self, canvas: CanvasSpec, seed: int):
         super().__init__(canvas, seed)
         self._cell = max(1.0, canvas.shortest / COVERAGE_CELLS)
-        self._coverage = np.zeros((math.ceil(canvas.height / self._cell),
-                                   math.ceil(canvas.width / self._cell)))
+        rows, columns = math.ceil(canvas.height / self._cell), math.ceil(canvas.width / self._cell)
+        # The coverage map kept as its summed-area table (a zero row and column first):
+        # the sum over any block of cells is four look-ups. The table of a sum is the sum
+        # of the tables, so each layer updates it directly, in two operations.
+        self._table = np.zeros((rows + 1, columns + 1))
+        self._row_steps = np.arange(rows + 1)
+        self._column_steps = np.arange(columns + 1)
 
-    def place_next(self, rng: np.random.Generator) -> Placement:
+    def place_next(self, rng: random.Random) -> Placement:
         canvas = self.canvas
         side = max(1, int(canvas.shortest * rng.uniform(MIN_SIDE, MAX_SIDE)))
-        xs = _snapped(rng.integers(0, canvas.width - side, size=CANDIDATES, endpoint=True),
-                      side, canvas.width)
-        ys = _snapped(rng.integers(0, canvas.height - side, size=CANDIDATES, endpoint=True),
-                      side, canvas.height)
-        # The coverage cells under each candidate's core (ends excluded).
-        rows, columns = self._coverage.shape
-        inset = side * CORE_INSET
-        top = np.minimum(rows - 1, ((ys + inset) / self._cell).astype(int))
-        left = np.minimum(columns - 1, ((xs + inset) / self._cell).astype(int))
-        bottom = np.maximum(top + 1, np.ceil((ys + side - inset) / self._cell).astype(int))
-        right = np.maximum(left + 1, np.ceil((xs + side - inset) / self._cell).astype(int))
-        # Their mean coverage at once, from the summed-area table; the least painted
-        # lately wins, ties keep the earlier candidate.
-        table = np.pad(self._coverage.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
-        sums = table[bottom, right] - table[top, right] - table[bottom, left] + table[top, left]
-        chosen = int(np.argmin(sums / ((bottom - top) * (right - left))))
-        self._coverage *= COVERAGE_FADE
-        self._coverage[top[chosen]:bottom[chosen], left[chosen]:right[chosen]] += 1.0
-        return square(int(xs[chosen]), int(ys[chosen]), side)
+        xs = candidates(rng, 0, canvas.width - side, CANDIDATES)
+        ys = candidates(rng, 0, canvas.height - side, CANDIDATES)
+        rows, columns = len(self._row_steps) - 1, len(self._column_steps) - 1
+        inset, cell, table = side * CORE_INSET, self._cell, self._table
+        # Sixteen candidates in plain Python: on arrays this small, numpy's calls would
+        # cost more than the arithmetic.
+        best, least = None, math.inf
+        for x, y in zip(xs, ys):
+            x, y = _snapped(x, side, canvas.width), _snapped(y, side, canvas.height)
+            # The coverage cells under the candidate's core, ends excluded.
+            top = min(rows - 1, int((y + inset) / cell))
+            left = min(columns - 1, int((x + inset) / cell))
+            bottom = max(top + 1, math.ceil((y + side - inset) / cell))
+            right = max(left + 1, math.ceil((x + side - inset) / cell))
+            covered = ((table[bottom, right] - table[top, right] - table[bottom, left]
+                        + table[top, left]) / ((bottom - top) * (right - left)))
+            if covered < least:  # the least painted lately; ties keep the earlier one
+                best, least = (x, y, top, bottom, left, right), covered
+        x, y, top, bottom, left, right = best
+        # Fade the map, then add 1 over the chosen core: the summed-area table of that
+        # block is the outer product of how many of its rows and columns lie before each.
+        table *= COVERAGE_FADE
+        table += np.outer(np.clip(self._row_steps - top, 0, bottom - top),
+                          np.clip(self._column_steps - left, 0, right - left))
+        return square(x, y, side)
 
 
-def _snapped(starts: np.ndarray, side: int, length: int) -> np.ndarray:
-    """Starts within EDGE_SNAP of the side from either end moved onto that end."""
+def _snapped(start: int, side: int, length: int) -> int:
+    """A start within EDGE_SNAP of the side from either end, moved onto that end."""
     reach = side * EDGE_SNAP
-    return np.where(starts < reach, 0,
-                    np.where(starts > length - side - reach, length - side, starts))
+    if start < reach:
+        return 0
+    return length - side if start > length - side - reach else start
 
 
 def layout(canvas: CanvasSpec, seed: int, indices: Sequence[int]) -> dict[int, Placement]:
