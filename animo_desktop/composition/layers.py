@@ -56,22 +56,22 @@ class LayersChain(PlacementChain):
         super().__init__(canvas, seed)
         self._cell = max(1.0, canvas.shortest / COVERAGE_CELLS)
         rows, columns = math.ceil(canvas.height / self._cell), math.ceil(canvas.width / self._cell)
-        # The coverage map kept as its summed-area table (a zero row and column first):
-        # the sum over any block of cells is four look-ups. The table of a sum is the sum
-        # of the tables, so each layer updates it directly, in two operations.
+        self._coverage = np.zeros((rows, columns))  # how much each cell was painted lately
+        # Its summed-area table, a zero row and column first: the sum over any block of
+        # cells is four look-ups.
         self._table = np.zeros((rows + 1, columns + 1))
-        self._row_steps = np.arange(rows + 1)
-        self._column_steps = np.arange(columns + 1)
 
     def place_next(self, rng: random.Random) -> Placement:
         canvas = self.canvas
         side = max(1, int(canvas.shortest * rng.uniform(MIN_SIDE, MAX_SIDE)))
         xs = candidates(rng, 0, canvas.width - side, CANDIDATES)
         ys = candidates(rng, 0, canvas.height - side, CANDIDATES)
-        rows, columns = len(self._row_steps) - 1, len(self._column_steps) - 1
-        inset, cell, table = side * CORE_INSET, self._cell, self._table
-        # Sixteen candidates in plain Python: on arrays this small, numpy's calls would
-        # cost more than the arithmetic.
+        rows, columns = self._coverage.shape
+        np.cumsum(self._coverage, axis=0, out=self._table[1:, 1:])
+        np.cumsum(self._table[1:, 1:], axis=1, out=self._table[1:, 1:])
+        inset, cell, table = side * CORE_INSET, self._cell, self._table.tolist()
+        # A dozen candidates in plain Python on the table as lists: on arrays this small,
+        # numpy's calls would cost more than the arithmetic.
         best, least = None, math.inf
         for x, y in zip(xs, ys):
             x, y = _snapped(x, side, canvas.width), _snapped(y, side, canvas.height)
@@ -80,16 +80,13 @@ class LayersChain(PlacementChain):
             left = min(columns - 1, int((x + inset) / cell))
             bottom = max(top + 1, math.ceil((y + side - inset) / cell))
             right = max(left + 1, math.ceil((x + side - inset) / cell))
-            covered = ((table[bottom, right] - table[top, right] - table[bottom, left]
-                        + table[top, left]) / ((bottom - top) * (right - left)))
+            covered = ((table[bottom][right] - table[top][right] - table[bottom][left]
+                        + table[top][left]) / ((bottom - top) * (right - left)))
             if covered < least:  # the least painted lately; ties keep the earlier one
                 best, least = (x, y, top, bottom, left, right), covered
         x, y, top, bottom, left, right = best
-        # Fade the map, then add 1 over the chosen core: the summed-area table of that
-        # block is the outer product of how many of its rows and columns lie before each.
-        table *= COVERAGE_FADE
-        table += np.outer(np.clip(self._row_steps - top, 0, bottom - top),
-                          np.clip(self._column_steps - left, 0, right - left))
+        self._coverage *= COVERAGE_FADE
+        self._coverage[top:bottom, left:right] += 1.0
         return square(x, y, side)
 
 
