@@ -27,7 +27,10 @@ FIGURES = {
     "painter": {"artworks": 70, "size": 512, "ms_median": 41.0, "ms_p95": 47.5,
                 "ms_max": 49.2},
     "canvas": {"artworks": 300, "stall_p99_ms": 7.4, "stall_max_ms": 33.0,
-               "rss_growth_pct": -0.4},
+               "rss_growth_pct": -0.4, "composition_layout_max_ms": 21.3,
+               "composition_ms": {"collage": {"layout_fresh_ms": 12.0, "paint_ms": 2400.0},
+                                  "mosaic": {"layout_fresh_ms": 1.2, "paint_ms": 1500.0},
+                                  "layers": {"layout_fresh_ms": 21.3, "paint_ms": 6100.0}}},
     "soak": {"backend": "painter", "device": "CPU", "artworks": 1000, "minutes": 4.2,
              "rss_start_mb": 300.0, "rss_end_mb": 306.0, "rss_growth_pct": 2.0,
              "ui_stall_ms_p99": 12.5, "ui_stall_ms_max": 60.0, "lost_artworks": 0},
@@ -55,6 +58,9 @@ def test_every_row_shows_its_figure_command_and_verdict():
     soak = next(line for line in rows if "RSS growth" in line)
     assert "+2.0 % (300 → 306 MiB) over 1000 painter artworks" in soak
     assert "**met**" in soak
+    composition = next(line for line in rows if line.startswith("| Composition of 300"))
+    assert ("| 21 ms; painting collage 2.4 s, mosaic 1.5 s, layers 6.1 s |" in composition
+            and "layout at most 50 ms: **met**" in composition)
     lost = next(line for line in rows if "artworks lost" in line)
     assert "| 0 of 1000 |" in lost and "**met**" in lost
 

@@ -1,16 +1,16 @@
 """Composition modes: where artworks go, how they look on the canvas, and that the canvas
 comes back pixel for pixel after mode switches, removals and a crash."""
 
-from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from animo_desktop.composition import (COLLAGE_RULE, LAYERS_RULE, CanvasSpec,
-                                       CompositionMode, Placement, ScatterRule, fit, layout,
-                                       render_canvas, scatter)
+from animo_desktop.composition import (CanvasSpec, CompositionMode, Placement, artwork_at,
+                                       collage, fit, layers, layout, render_canvas,
+                                       visible_artworks)
+from animo_desktop.composition.chain import cached_chain
 from animo_desktop.emotions import Emotion
 from animo_desktop.messages import ArtworkMetadata
 from animo_desktop.session import Session, SessionFolder, save_artwork_files
@@ -67,14 +67,30 @@ def test_each_mode_is_deterministic_for_a_seed(mode):
         assert other_seed != first
 
 
-@pytest.mark.parametrize("rule", [COLLAGE_RULE, LAYERS_RULE])
-def test_scattered_sides_follow_the_rule_and_positions_are_random(rule: ScatterRule):
-    placements = scatter(rule, CANVAS, 99, range(1, 201))
-    shortest = min(CANVAS.width, CANVAS.height)
-    sides = [p.width for p in placements.values()]
-    assert all(rule.min_side * shortest - 1 <= side <= rule.max_side * shortest for side in sides)
-    assert max(sides) - min(sides) > 0.5 * (rule.max_side - rule.min_side) * shortest
-    assert len({(p.x, p.y) for p in placements.values()}) > 190  # random, not a grid
+@pytest.mark.parametrize(("mode", "room", "module"), [
+    (CompositionMode.COLLAGE, CANVAS.shortest - 2 * round(CANVAS.shortest * collage.MARGIN),
+     collage),
+    (CompositionMode.LAYERS, CANVAS.shortest, layers)])
+def test_scattered_sides_vary_within_their_range_and_positions_are_random(mode, room, module):
+    placements = layout(mode, CANVAS, 99, range(1, 201))
+    sides = np.array([p.width for p in placements.values()])
+    assert (sides >= int(module.MIN_SIDE * room)).all()
+    assert (sides <= module.MAX_SIDE * room).all()
+    assert np.ptp(sides) > 0.8 * (module.MAX_SIDE - module.MIN_SIDE) * room
+    assert len({(p.x, p.y) for p in placements.values()}) > 150  # random, not a grid
+
+
+def test_the_collage_has_many_small_prints_and_a_few_large_ones_inside_a_paper_margin():
+    placements = layout(CompositionMode.COLLAGE, CANVAS, 5, range(1, 301)).values()
+    margin = round(CANVAS.shortest * collage.MARGIN)
+    assert margin > 0
+    for p in placements:
+        assert p.x >= margin and p.y >= margin
+        assert p.x + p.width <= CANVAS.width - margin
+        assert p.y + p.height <= CANVAS.height - margin
+    sides = np.array([p.width for p in placements])
+    middle = (sides.min() + sides.max()) / 2
+    assert 0.55 < (sides < middle).mean() < 0.85  # skewed to small, large ones still there
 
 
 @pytest.mark.parametrize("mode", SCATTERED)
@@ -93,28 +109,54 @@ def test_a_removal_never_moves_the_other_artworks(mode):
         assert layout(mode, CANVAS, 77, remaining) == {i: full[i] for i in remaining}
 
 
-def test_the_collage_puts_each_artwork_where_it_covers_the_fewest_recent_ones():
-    # The plain random placement is the first candidate: the same generator, one draw.
-    plain_rule = replace(COLLAGE_RULE, candidates=1)
-    chosen = plain = 0
-    for seed in range(6):
-        least = scatter(COLLAGE_RULE, CANVAS, seed, range(1, 41))
-        first = scatter(plain_rule, CANVAS, seed, range(1, 41))
-        assert [p.width for p in least.values()] == [p.width for p in first.values()]
-        least_total = total_recent_overlap(least, COLLAGE_RULE.recent)
-        first_total = total_recent_overlap(first, COLLAGE_RULE.recent)
-        assert least_total < first_total
-        chosen, plain = chosen + least_total, plain + first_total
-    assert chosen < 0.6 * plain  # measured about 0.46
+def collage_placements(seeds, count):
+    cached_chain.cache_clear()
+    return [layout(CompositionMode.COLLAGE, CANVAS, seed, range(1, count + 1)) for seed in seeds]
 
 
-def test_layers_spread_over_the_canvas_rather_than_pile_up():
-    plain_rule = replace(LAYERS_RULE, candidates=1)
-    for seed in range(4):
-        spread = scatter(LAYERS_RULE, CANVAS, seed, range(1, 41))
-        plain = scatter(plain_rule, CANVAS, seed, range(1, 41))
-        assert (total_recent_overlap(spread, LAYERS_RULE.recent)
-                < total_recent_overlap(plain, LAYERS_RULE.recent))
+def test_the_collage_puts_each_artwork_where_it_covers_the_fewest_recent_ones(monkeypatch):
+    least = collage_placements(range(6), 40)
+    monkeypatch.setattr(collage, "CANDIDATES", 1)
+    plain = collage_placements(range(6), 40)
+    cached_chain.cache_clear()
+    chosen = first = 0
+    for least_one, plain_one in zip(least, plain):
+        assert ([p.width for p in least_one.values()] == [p.width for p in plain_one.values()])
+        least_total = total_recent_overlap(least_one, collage.RECENT)
+        plain_total = total_recent_overlap(plain_one, collage.RECENT)
+        assert least_total < plain_total
+        chosen, first = chosen + least_total, first + plain_total
+    assert chosen < 0.6 * first  # measured about 0.3
+
+
+def paper_left(mode: CompositionMode, count: int, seed: int) -> float:
+    """The share of the canvas still showing the background after `count` solid artworks."""
+    placements = layout(mode, CANVAS, seed, range(1, count + 1))
+    canvas = render_canvas(CANVAS, mode, [(p, Image.new("RGB", (8, 8), "#c03020"))
+                                          for p in placements.values()])
+    return float((np.asarray(canvas) == np.asarray(
+        Image.new("RGB", (1, 1), CANVAS.background))).all(axis=2).mean())
+
+
+def test_layers_paint_the_whole_canvas_edges_and_corners_too(monkeypatch):
+    # Before: one blob in the middle, the paper showing all around it.
+    for seed in range(3):
+        assert paper_left(CompositionMode.LAYERS, 30, seed) < 0.01
+    monkeypatch.setattr(layers, "EDGE_SNAP", 0.0)  # no layer bleeds off an edge
+    cached_chain.cache_clear()
+    assert paper_left(CompositionMode.LAYERS, 30, 0) > 0.03
+    cached_chain.cache_clear()
+
+
+def test_layers_go_where_the_canvas_was_painted_least_lately(monkeypatch):
+    def spread(seeds):
+        cached_chain.cache_clear()
+        return [paper_left(CompositionMode.LAYERS, 8, seed) for seed in seeds]
+    chosen = spread(range(4))
+    monkeypatch.setattr(layers, "CANDIDATES", 1)
+    plain = spread(range(4))
+    cached_chain.cache_clear()
+    assert sum(chosen) < 0.5 * sum(plain)
 
 
 def test_the_mosaic_fills_a_centred_grid_in_time_order_without_overlaps():
@@ -183,42 +225,71 @@ def test_a_session_removal_relayouts_and_keeps_the_rest():
         session.remove_artwork(INDICES[3])
 
 
-@pytest.mark.parametrize("mode", [CompositionMode.COLLAGE, CompositionMode.MOSAIC])
-def test_opaque_modes_fit_the_artwork_as_rgb(mode):
+def test_the_mosaic_fits_the_artwork_to_its_cell_as_rgb():
     placement = Placement(3, 4, 150, 150)
-    fitted = fit(artwork(1), placement, mode)
+    fitted = fit(artwork(1), placement, CompositionMode.MOSAIC, CANVAS)
     assert fitted.mode == "RGB" and fitted.size == (150, 150)
     expected = artwork(1).resize((150, 150), Image.Resampling.LANCZOS)
     assert fitted.tobytes() == expected.tobytes()
 
 
-def test_layers_fit_with_a_feathered_alpha():
-    placement = Placement(0, 0, 400, 400)
-    fitted = fit(artwork(2), placement, CompositionMode.LAYERS)
-    assert fitted.mode == "RGBA" and fitted.size == (400, 400)
-    # The mask lives only in the alpha: the colours are the artwork's, fitted as in collage.
-    assert (fitted.convert("RGB").tobytes()
-            == fit(artwork(2), placement, CompositionMode.COLLAGE).tobytes())
-    alpha = np.asarray(fitted.getchannel("A"), dtype=int)
-    assert (alpha[160:240, 160:240] == 255).all()  # an opaque centre
+def test_the_collage_fits_a_framed_print_with_a_soft_shadow():
+    placement = Placement(30, 40, 300, 300)
+    fitted = fit(artwork(1), placement, CompositionMode.COLLAGE, CANVAS)
+    assert fitted.mode == "RGBA" and fitted.size == (300, 300)
+    rgba = np.asarray(fitted).astype(int)
+    printed = collage.print_side(300)
+    frame = round(printed * collage.FRAME)
+    assert 0 < frame and printed < 300
+    assert (rgba[:printed, :printed, 3] == 255).all()  # the print is opaque
+    assert (rgba[:frame, :printed, :3] == collage.FRAME_RGB).all()  # its paper border
+    assert (rgba[:printed, :frame, :3] == collage.FRAME_RGB).all()
+    inner = printed - 2 * frame
+    expected = np.asarray(artwork(1).resize((inner, inner), Image.Resampling.LANCZOS))
+    assert (rgba[frame:frame + inner, frame:frame + inner, :3] == expected).all()
+    shadow_below = rgba[printed:-2, 40:printed, 3]
+    assert 0 < shadow_below.min() and shadow_below.max() < 255  # a soft shadow below...
+    assert (rgba[printed:, 40:printed, :3] == collage.SHADOW_RGB).all()
+    assert rgba[0, -1, 3] == 0 and rgba[-1, 0, 3] == 0  # ...that falls down and right
+    assert (np.abs(np.diff(rgba[150, printed:, 3])) <= 20).all()  # fading, no hard rim
+
+
+def layer_alpha(placement: Placement, canvas: CanvasSpec = CANVAS) -> np.ndarray:
+    fitted = fit(artwork(2), placement, CompositionMode.LAYERS, canvas)
+    assert fitted.mode == "RGBA" and fitted.size == (placement.width, placement.height)
+    # The mask lives only in the alpha: the colours are the artwork's, resized.
+    expected = artwork(2).resize(fitted.size, Image.Resampling.LANCZOS)
+    assert fitted.convert("RGB").tobytes() == expected.tobytes()
+    return np.asarray(fitted.getchannel("A"), dtype=int)
+
+
+def test_layers_fit_with_a_broken_edge_that_keeps_colours_apart():
+    alpha = layer_alpha(Placement(100, 100, 400, 400))
+    assert (alpha[150:250, 150:250] == 255).all()  # an opaque centre
     for corner in (alpha[:40, :40], alpha[:40, -40:], alpha[-40:, :40], alpha[-40:, -40:]):
         assert (corner == 0).all()
     assert (alpha[0, :] == 0).all() and (alpha[:, -1] == 0).all()  # nothing reaches an edge
-    for ray in (alpha[200, 200:], alpha[200, 200::-1], alpha[200:, 200], alpha[200::-1, 200]):
-        steps = np.diff(ray)
-        assert (steps <= 0).all()  # fading outwards, never back up
-        assert -steps.min() <= 8  # a wide, smooth ramp, no hard rim
-        assert len(np.unique(ray)) > 60
+    # Little of a layer is half-way between showing and not (the smooth fade before: 29 %
+    # of it), so the layers' colours sit side by side there instead of averaging into mud.
+    half_way = (alpha >= 64) & (alpha <= 191)
+    assert half_way.sum() / (alpha > 0).sum() < 0.1
+    assert (np.abs(np.diff(alpha, axis=1)) <= 96).all()  # soft at the pixel: no jaggies
+
+
+def test_a_layer_on_the_canvas_edge_bleeds_off_it():
+    side = 400
+    alpha = layer_alpha(Placement(0, 100, side, side))
+    assert (alpha[side // 4:-side // 4, 0] == 255).all()  # opaque to the left edge
+    assert (alpha[:, -1] == 0).all() and (alpha[0, :] == 0).all()  # faded inside
+    corner = layer_alpha(Placement(CANVAS.width - side, CANVAS.height - side, side, side))
+    assert corner[-1, -1] == 255 and corner[0, 0] == 0
 
 
 def test_fitting_is_idempotent_so_the_view_and_the_export_match():
-    placement = Placement(0, 0, 120, 120)
+    placement = Placement(10, 10, 120, 120)
     for mode in CompositionMode:
-        fitted = fit(artwork(3), placement, mode)
-        assert fit(fitted, placement, mode) is fitted
-        for other in CompositionMode:
-            assert (fit(fitted, placement, other).tobytes()
-                    == fit(artwork(3), placement, other).tobytes())
+        fitted = fit(artwork(3), placement, mode, CANVAS)
+        assert fit(fitted, placement, mode, CANVAS) is fitted
 
 
 @pytest.mark.parametrize("mode", list(CompositionMode))
@@ -228,7 +299,7 @@ def test_render_is_reproducible_and_the_same_from_fitted_images(mode):
     first = render_canvas(CANVAS, mode, raw)
     assert first.mode == "RGB" and first.size == (CANVAS.width, CANVAS.height)
     assert render_canvas(CANVAS, mode, raw).tobytes() == first.tobytes()
-    fitted = [(placement, fit(image, placement, mode)) for placement, image in raw]
+    fitted = [(placement, fit(image, placement, mode, CANVAS)) for placement, image in raw]
     assert render_canvas(CANVAS, mode, fitted).tobytes() == first.tobytes()
 
 
@@ -254,13 +325,16 @@ def test_render_paints_the_newest_on_top():
         assert result.getpixel((42, 42)) == (0, 0, 255)
 
 
-def test_layers_blend_the_edges_into_what_lies_beneath():
-    placement = Placement(0, 0, 200, 200)
-    result = render_canvas(CanvasSpec(200, 200, "#ffffff"), CompositionMode.LAYERS,
+def test_layers_show_what_lies_beneath_through_their_broken_edge():
+    placement = Placement(50, 50, 200, 200)
+    result = render_canvas(CanvasSpec(300, 300, "#ffffff"), CompositionMode.LAYERS,
                            [(placement, Image.new("RGB", (8, 8), "red")),
                             (placement, Image.new("RGB", (8, 8), "blue"))])
-    red, green, blue = result.getpixel((100, 30))  # inside the ramp of both masks
-    assert red > 20 and blue > 20 and green < red  # red shows through the blue's fade
+    pixels = np.asarray(result).astype(int)
+    assert tuple(pixels[150, 150]) == (0, 0, 255)
+    edge = pixels[50:250, 50:250][(pixels[50:250, 50:250, 0] > 0)
+                                  | (pixels[50:250, 50:250, 2] < 255)]
+    assert (edge[:, 0] > 200).sum() > 50  # red shows through the blue's broken edge
 
 
 def test_restore_after_a_crash_reproduces_the_canvas_pixel_for_pixel(tmp_path):
@@ -298,21 +372,36 @@ def test_restore_after_a_crash_reproduces_the_canvas_pixel_for_pixel(tmp_path):
 
 
 @pytest.mark.parametrize("mode", list(CompositionMode))
-def test_the_canvas_without_its_hidden_artworks_is_the_same_canvas(mode):
-    from animo_desktop.composition import visible_artworks
+def test_the_canvas_passing_over_its_hidden_artworks_is_the_same_canvas(mode):
     indices = list(range(1, 121))
     placements = layout(mode, CANVAS, 11, indices)
     images = {index: artwork(index, 48) for index in indices}
     visible = visible_artworks(CANVAS, mode, list(placements.items()))
     everything = render_canvas(CANVAS, mode, [(placements[i], images[i]) for i in indices])
-    shown = render_canvas(CANVAS, mode, [(placements[i], images[i]) for i in indices
-                                         if i in visible])
+    shown = render_canvas(CANVAS, mode, [(placements[i], images[i] if i in visible else None)
+                                         for i in indices])
     assert shown.tobytes() == everything.tobytes()
     assert indices[-1] in visible
     if mode is CompositionMode.COLLAGE:
         assert len(visible) < len(indices) / 2  # most early artworks lie under newer ones
+        # Left out altogether, they would not age the canvas: it would not be the same.
+        dropped = render_canvas(CANVAS, mode, [(placements[i], images[i]) for i in indices
+                                               if i in visible])
+        assert dropped.tobytes() != everything.tobytes()
     if mode is CompositionMode.MOSAIC:
         assert visible == set(indices)  # cells never overlap
+
+
+def test_in_the_collage_the_oldest_recede_towards_the_paper_and_the_newest_stand_out():
+    placement = Placement(100, 100, 300, 300)
+    others = [(Placement(450, 500, 200, 200), Image.new("RGB", (8, 8), "blue"))] * 40
+    result = render_canvas(CANVAS, CompositionMode.COLLAGE,
+                           [(placement, Image.new("RGB", (8, 8), "black"))] + others)
+    receded = np.asarray(result)[250, 250].astype(int)
+    paper = np.array([0xf4, 0xf1, 0xea])
+    # Forty prints later the black one keeps 0.988 ** 40, about 62 % of its contrast.
+    assert 0.55 < 1 - receded.mean() / paper.mean() < 0.7
+    assert tuple(np.asarray(result)[600, 550]) == (0, 0, 255)  # the newest: untouched
 
 
 def test_a_painting_grown_one_artwork_at_a_time_is_the_rendered_canvas():
@@ -327,16 +416,17 @@ def test_a_painting_grown_one_artwork_at_a_time_is_the_rendered_canvas():
         assert painting.image().tobytes() == expected.tobytes()
 
 
-def test_the_artwork_at_a_point_is_the_topmost_and_a_feathered_rim_lets_clicks_through():
-    from animo_desktop.composition import artwork_at
-    below, above = Placement(0, 0, 100, 100), Placement(50, 50, 100, 100)
+def test_the_artwork_at_a_point_is_the_topmost_and_soft_parts_let_clicks_through():
+    below, above = Placement(100, 100, 100, 100), Placement(150, 150, 100, 100)
     placed = [(1, below), (2, above)]
-    assert artwork_at(placed, CompositionMode.COLLAGE, 75, 75) == 2
-    assert artwork_at(placed, CompositionMode.COLLAGE, 25, 25) == 1
-    assert artwork_at(placed, CompositionMode.COLLAGE, 175, 175) is None
-    # In layers the corner of the upper piece is transparent: the one beneath shows there.
-    assert artwork_at(placed, CompositionMode.LAYERS, 52, 52) == 1
-    assert artwork_at(placed, CompositionMode.LAYERS, 100, 100) == 2
+    for mode in CompositionMode:
+        assert artwork_at(CANVAS, mode, placed, 175, 175) == 2
+        assert artwork_at(CANVAS, mode, placed, 125, 125) == 1
+        assert artwork_at(CANVAS, mode, placed, 275, 275) is None
+    # A layer's transparent corner and a print's shadow show what lies beneath.
+    assert artwork_at(CANVAS, CompositionMode.LAYERS, placed, 152, 152) == 1
+    assert artwork_at(CANVAS, CompositionMode.COLLAGE, placed, 197, 120) is None
+    assert artwork_at(CANVAS, CompositionMode.MOSAIC, placed, 197, 120) == 1
 
 
 def test_a_huge_canvas_is_shown_at_a_bounded_size_and_a_usual_one_at_full_size():

@@ -143,6 +143,8 @@ class CanvasPainter(QObject):
                     self.unreadable.emit(str(source))
                     continue
                 painting.add(placement, image)
+            else:
+                painting.pass_hidden()
             on_canvas.append(index)
         self._painting, self._on_canvas, self._generation = painting, on_canvas, job.generation
         self._emit(job.artworks[-1][0] if job.artworks else None, None)

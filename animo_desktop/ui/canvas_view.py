@@ -2,21 +2,21 @@
 by the canvas painter, at most DISPLAY_MAX_SIDE wide), and each new artwork fading in on
 top of it until the painting that includes it takes over. The view fits the whole canvas;
 the wheel zooms (up to 8x) and a drag pans; in installation mode it drifts slowly so the
-canvas lives between artworks. However many artworks, the scene holds one painting and the
+canvas lives between artworks, the whole canvas always on screen (composition/drift.py). However many artworks, the scene holds one painting and the
 few artworks still fading."""
 
 from __future__ import annotations
 
-import math
 import time
 
 from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import (QBrush, QColor, QHelpEvent, QMouseEvent, QPainter, QPixmap,
-                           QResizeEvent, QWheelEvent)
+                           QResizeEvent, QTransform, QWheelEvent)
 from PySide6.QtWidgets import (QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView,
                                QLabel, QToolTip, QWidget)
 
 from animo_desktop.composition import CanvasSpec, CompositionMode, Placement, artwork_at
+from animo_desktop.composition.drift import drift_at
 from animo_desktop.emotions import Emotion
 from animo_desktop.session import ArtworkRecord
 from animo_desktop.ui.canvas_painter import Painted
@@ -24,11 +24,7 @@ from animo_desktop.ui.canvas_painter import Painted
 FADE_MS = 700
 MAX_ZOOM = 8.0
 WHEEL_STEP = 1.15
-# The drift: a gentle breathing zoom and a slow wander, periods in seconds chosen not to
-# repeat together for a long time.
 DRIFT_FRAME_MS = 50
-DRIFT_ZOOM = (1.06, 0.04, 47.0)  # mean, amplitude, period
-DRIFT_PAN_PERIODS = (61.0, 83.0)
 
 
 class CanvasView(QGraphicsView):
@@ -146,7 +142,8 @@ class CanvasView(QGraphicsView):
 
     def artwork_at(self, scene_x: float, scene_y: float) -> int | None:
         """The topmost artwork at this canvas point."""
-        return artwork_at(list(self._placements.items()), self._mode, scene_x, scene_y)
+        return artwork_at(self._canvas, self._mode, list(self._placements.items()),
+                          scene_x, scene_y)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
@@ -181,6 +178,7 @@ class CanvasView(QGraphicsView):
 
     def fit_whole_canvas(self) -> None:
         self.zoom = 1.0
+        self.setSceneRect(self.scene().sceneRect())  # the drift may have moved it
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
 
@@ -218,18 +216,20 @@ class CanvasView(QGraphicsView):
             self.fit_whole_canvas()
 
     def _drift_step(self) -> None:
-        t = time.monotonic() - self._drift_started
-        mean, amplitude, period = DRIFT_ZOOM
-        zoom = mean + amplitude * math.sin(2 * math.pi * t / period)
-        rect = self.scene().sceneRect()
-        # Wander only as far as the zoom leaves canvas beyond the view's edges.
-        reach = (1 - 1 / zoom) / 2
-        x = rect.center().x() + reach * rect.width() * math.sin(2 * math.pi * t / DRIFT_PAN_PERIODS[0])
-        y = rect.center().y() + reach * rect.height() * math.sin(2 * math.pi * t / DRIFT_PAN_PERIODS[1])
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        self.scale(zoom, zoom)
-        self.zoom = zoom
-        self.centerOn(x, y)
+        self.drift_to(time.monotonic() - self._drift_started)
+
+    def drift_to(self, seconds: float) -> None:
+        """Show the canvas as the drift has it `seconds` in."""
+        canvas = self.scene().sceneRect()
+        viewport = self.viewport().size()
+        scale, dx, dy = drift_at(seconds, (canvas.width(), canvas.height()),
+                                 (viewport.width(), viewport.height()))
+        # The canvas is smaller than the view, which centres the rect it is given: moving
+        # that rect the other way moves the canvas off centre by (dx, dy).
+        self.setSceneRect(canvas.translated(-dx, -dy))
+        self.setTransform(QTransform.fromScale(scale, scale))
+        self.zoom = scale / min(viewport.width() / canvas.width(),
+                                viewport.height() / canvas.height())
 
     def show_glyph(self, emotion: Emotion | None) -> None:
         """A small, discreet sign of the current emotion (installation mode, optional)."""

@@ -7,7 +7,7 @@ from PySide6.QtGui import QImage, QPixmap
 
 
 def to_qimage(image: Image.Image) -> QImage:
-    """RGB stays RGB; anything with transparency (the feathered layers) becomes RGBA."""
+    """RGB stays RGB; anything with transparency (collage prints, layers) becomes RGBA."""
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         converted, fmt, depth = image.convert("RGBA"), QImage.Format.Format_RGBA8888, 4
     else:

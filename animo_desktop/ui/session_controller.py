@@ -22,8 +22,8 @@ from PIL import Image
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal, Slot
 
 from animo_desktop.cadence import ArtworkCadence
-from animo_desktop.composition import (CanvasSpec, CompositionMode, render_canvas,
-                                       visible_artworks)
+from animo_desktop.composition import (CanvasSpec, CompositionMode, Placement,
+                                       render_canvas, visible_artworks)
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.generation.prompts import emotion_named_in
 from animo_desktop.messages import Artwork, EmotionReading, GenerationRequest, WorkerError
@@ -672,11 +672,15 @@ class SessionController(QObject):
         visible = visible_artworks(session.canvas, session.composition,
                                    [(record.index, record.placement)
                                     for record in session.artworks])
-        originals = ((record.placement, self._original(record))
-                     for record in session.artworks if record.index in visible)
-        return render_canvas(session.canvas, session.composition,
-                             [(placement, image) for placement, image in originals
-                              if image is not None])
+        placed: list[tuple[Placement, Image.Image | None]] = []
+        for record in session.artworks:
+            if record.index not in visible:
+                placed.append((record.placement, None))  # hidden: passed over, unread
+                continue
+            image = self._original(record)
+            if image is not None:  # an unreadable artwork is left out
+                placed.append((record.placement, image))
+        return render_canvas(session.canvas, session.composition, placed)
 
     def _original(self, record: ArtworkRecord) -> Image.Image | None:
         source = self._source(record)
