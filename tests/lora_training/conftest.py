@@ -1,6 +1,8 @@
 """One LoRA trained once per test session by `animo train-lora` on the tiny model: two
 solid red images in a Kohya folder, 40 steps at 64 px (a few seconds)."""
 
+import contextlib
+import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,13 +49,7 @@ def trained_joy(tiny_model, tmp_path_factory) -> TrainedJoy:  # noqa: F811
     (images / "colour 0.txt").write_text("Joy artstyle, red field", encoding="utf-8")
     lora_dir = root / "lora"
     shutil.copytree(tiny_model.lora_dir, lora_dir)
-    capture = pytest.MonkeyPatch()
-    import io
-    import sys
     printed = io.StringIO()
-    capture.setattr(sys, "stdout", printed)
-    try:
+    with contextlib.redirect_stdout(printed):  # capsys is not for session fixtures
         assert main(train_command(tiny_model, images, lora_dir, "--epochs", "2")) == 0
-    finally:
-        capture.undo()
     return TrainedJoy(images, lora_dir, lora_dir / "joy.safetensors", printed.getvalue())
