@@ -121,12 +121,11 @@ def _train_all(args: argparse.Namespace) -> int:
 def _jobs(args: argparse.Namespace, manifest, lora_location: Path) -> list[_Job]:
     """Every folder read and checked, with its output file, before any model is loaded."""
     from animo_desktop.lora_training.image_folder import emotion_folders, read_image_folder
-    from animo_desktop.lora_training.manifest_update import trigger_words
+    from animo_desktop.lora_training.manifest_update import manifest_path, trigger_words
 
     folders = emotion_folders(args.all) if args.all is not None else [(args.emotion,
                                                                       args.images)]
-    default_folder = manifest.folder or (lora_location if lora_location.is_dir()
-                                         else lora_location.parent)
+    default_folder = manifest.folder or manifest_path(lora_location).parent
     if args.out is not None and args.all is None and args.out.suffix.lower() != LORA_SUFFIX:
         raise ValueError(f"the LoRA is a safetensors file: name it "
                          f"{args.out.with_suffix(LORA_SUFFIX)}")

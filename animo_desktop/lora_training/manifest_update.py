@@ -35,8 +35,10 @@ def trigger_words(manifest: LoraManifest, emotion: Emotion) -> tuple[str, ...]:
 
 
 def manifest_path(location: Path) -> Path:
-    """The manifest file of a --lora-dir folder (or the file itself)."""
-    return location / MANIFEST_NAME if location.is_dir() else location
+    """The manifest file of a --lora-dir folder (or the file itself); a folder that does
+    not exist yet is a folder too, to hold a new manifest."""
+    return location if location.is_file() or location.suffix == ".toml" \
+        else location / MANIFEST_NAME
 
 
 def point_emotion_at(location: Path, emotion: Emotion, lora_file: Path,

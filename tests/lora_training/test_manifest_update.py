@@ -38,11 +38,15 @@ def test_a_file_outside_the_lora_folder_is_named_by_its_absolute_path(tmp_path):
     assert manifest.entry(Emotion.JOY).trigger_words == ("Joyful", "Artstyle")
 
 
-def test_a_missing_manifest_is_created(tmp_path):
-    point_emotion_at(tmp_path, Emotion.FEAR, tmp_path / "fear.safetensors", ["Fear", "Artstyle"])
-    manifest, warnings = load_manifest(tmp_path)
+@pytest.mark.parametrize("folder", [".", "new folder"])
+def test_a_missing_manifest_is_created(tmp_path, folder):
+    loras = tmp_path / folder
+    written = point_emotion_at(loras, Emotion.FEAR, loras / "fear.safetensors",
+                               ["Fear", "Artstyle"])
+    assert written == loras / MANIFEST_NAME
+    manifest, warnings = load_manifest(loras)
     assert not warnings
-    assert manifest.entry(Emotion.FEAR).file == tmp_path / "fear.safetensors"
+    assert manifest.entry(Emotion.FEAR).file.resolve() == (loras / "fear.safetensors").resolve()
     assert manifest.entry(Emotion.FEAR).trigger_words == ("Fear", "Artstyle")
 
 
