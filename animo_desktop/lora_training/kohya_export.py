@@ -24,7 +24,6 @@ from animo_desktop.storage import atomic_write_bytes
 SAVE_DTYPE = torch.float16
 _DIFFUSERS_TEXT_ENCODER_STEM = "lora_te1_"
 KOHYA_TEXT_ENCODER_STEM = "lora_te_"
-KOHYA_UNET_STEM = "lora_unet_"
 
 
 def kohya_tensors(trained: TrainedLora) -> dict[str, torch.Tensor]:

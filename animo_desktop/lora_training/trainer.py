@@ -20,7 +20,8 @@ import torch.nn.functional as F
 
 from animo_desktop.generation.lora_bank import TEXT_ENCODER_LORA_TARGETS, UNET_LORA_TARGETS
 from animo_desktop.lora_training.image_folder import TrainingImage
-from animo_desktop.lora_training.recipe import ADAFACTOR_OPTIONS, MAX_GRADIENT_NORM, TrainingSettings
+from animo_desktop.lora_training.recipe import (ADAFACTOR_OPTIONS, MAX_GRADIENT_NORM,
+                                                TrainingSettings)
 
 TRAINING_ADAPTER = "animo_training"
 
