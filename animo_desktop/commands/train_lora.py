@@ -31,6 +31,10 @@ LORA_SUFFIX = ".safetensors"
 PROGRESS_LINES = 20
 
 
+class _UsageError(Exception):
+    """Options that do not go together; the message says how to write them."""
+
+
 @dataclass(frozen=True)
 class _Job:
     emotion: Emotion
@@ -86,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         return _train_all(args)
-    except (TrainingDataError, ModelLoadError, ManifestUpdateError, ValueError) as error:
+    except (TrainingDataError, ModelLoadError, ManifestUpdateError, _UsageError) as error:
         print(f"animo train-lora: {error}", file=sys.stderr)
         return 1
 
@@ -97,9 +101,9 @@ def _train_all(args: argparse.Namespace) -> int:
     from animo_desktop.generation.model_loading import choose_device, load_pipeline
 
     if args.images is not None and args.emotion is None:
-        raise ValueError("--images needs --emotion NAME: which emotion these images are")
+        raise _UsageError("--images needs --emotion NAME: which emotion these images are")
     if args.all is not None and args.emotion is not None:
-        raise ValueError("--all reads each emotion from its subfolder's name: leave out "
+        raise _UsageError("--all reads each emotion from its subfolder's name: leave out "
                          "--emotion (or use --images for one folder)")
     lora_location = Path(args.lora_dir).expanduser() if args.lora_dir else default_lora_dir()
     manifest, _ = load_manifest(lora_location)
@@ -127,7 +131,7 @@ def _jobs(args: argparse.Namespace, manifest, lora_location: Path) -> list[_Job]
                                                                       args.images)]
     default_folder = manifest.folder or manifest_path(lora_location).parent
     if args.out is not None and args.all is None and args.out.suffix.lower() != LORA_SUFFIX:
-        raise ValueError(f"the LoRA is a safetensors file: name it "
+        raise _UsageError(f"the LoRA is a safetensors file: name it "
                          f"{args.out.with_suffix(LORA_SUFFIX)}")
     jobs = []
     for emotion_of_folder, folder in folders:
