@@ -87,10 +87,12 @@ def run(args: argparse.Namespace) -> int:
     from animo_desktop.generation.model_locator import ModelLoadError
     from animo_desktop.lora_training.image_folder import TrainingDataError
     from animo_desktop.lora_training.manifest_update import ManifestUpdateError
+    from animo_desktop.lora_training.trainer import TrainingDivergedError
 
     try:
         return _train_all(args)
-    except (TrainingDataError, ModelLoadError, ManifestUpdateError, _UsageError) as error:
+    except (TrainingDataError, ModelLoadError, ManifestUpdateError, TrainingDivergedError,
+            _UsageError) as error:
         print(f"animo train-lora: {error}", file=sys.stderr)
         return 1
 

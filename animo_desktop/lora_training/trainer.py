@@ -26,6 +26,10 @@ from animo_desktop.lora_training.recipe import (ADAFACTOR_OPTIONS, MAX_GRADIENT_
 TRAINING_ADAPTER = "animo_training"
 
 
+class TrainingDivergedError(Exception):
+    """The LoRA's weights became NaN or infinite: no file is written for it."""
+
+
 @dataclass(frozen=True)
 class TrainingProgress:
     step: int
@@ -113,8 +117,15 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
                                          time.perf_counter() - started))
     unet.eval()
     text_encoder.eval()
-    return TrainedLora(_lora_layers(unet), _lora_layers(text_encoder), settings, len(losses),
-                       epoch, tuple(losses), mixed_precision, started_at, time.time())
+    unet_layers, text_encoder_layers = _lora_layers(unet), _lora_layers(text_encoder)
+    # ANIMO's LoRA bank (and every other tool) would refuse such a file, or paint black.
+    if not all(bool(torch.isfinite(tensor).all())
+               for tensor in (*unet_layers.values(), *text_encoder_layers.values())):
+        raise TrainingDivergedError(
+            f"the training diverged: the LoRA's weights are no longer finite numbers after "
+            f"{len(losses)} steps (last loss {losses[-1]}); try a lower --learning-rate")
+    return TrainedLora(unet_layers, text_encoder_layers, settings, len(losses), epoch,
+                       tuple(losses), mixed_precision, started_at, time.time())
 
 
 def denoising_loss(pipeline, noise_scheduler, batch: TrainingBatch) -> torch.Tensor:

@@ -99,3 +99,13 @@ def test_a_full_disk_leaves_no_half_written_lora(tiny_model, lora_dir, tmp_path,
     assert not (lora_dir / "joy.safetensors").exists()
     assert not list(lora_dir.glob(".joy.safetensors.*"))  # no temporary file left either
     assert (lora_dir / "emotions.toml").read_text(encoding="utf-8") == manifest_before
+
+
+def test_a_diverged_training_writes_no_lora(tiny_model, lora_dir, tmp_path, capsys):
+    images = solid_images(tmp_path / "joy", count=1)
+    out = tmp_path / "joy.safetensors"
+    command = train_command(tiny_model, images, lora_dir, "--max-steps", "3", "--out", str(out))
+    command[command.index("--learning-rate") + 1] = "1e30"
+    error = _refused(command, capsys)
+    assert "the training diverged: the LoRA's weights are no longer finite numbers" in error
+    assert not out.exists()
