@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from animo_desktop.emotions import Emotion
+
 
 def positive_int(text: str) -> int:
     """A whole number of at least 1 (a count, a size, steps); refused with the reason."""
@@ -34,3 +36,11 @@ def image_side(text: str) -> int:
     if value < 64 or value % 8:
         raise argparse.ArgumentTypeError(f"must be a multiple of 8 of at least 64, not {value}")
     return value
+
+
+def emotion(text: str) -> Emotion:
+    """An emotion's name or synonym ("joy", "happy"); refused with the words accepted."""
+    try:
+        return Emotion.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

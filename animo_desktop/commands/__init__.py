@@ -11,4 +11,5 @@ COMMAND_MODULES = (
     "animo_desktop.commands.bench",
     "animo_desktop.commands.render",
     "animo_desktop.commands.make_tiny_model",
+    "animo_desktop.commands.train_lora",
 )

@@ -12,8 +12,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from animo_desktop.arguments import image_side, positive_int
-from animo_desktop.emotions import Emotion, accepted_emotion_words
+from animo_desktop.arguments import emotion, image_side, positive_int
+from animo_desktop.emotions import accepted_emotion_words
 from animo_desktop.generation.backend import add_model_arguments
 
 NAME = "render"
@@ -21,15 +21,8 @@ HELP = ("make artworks for an emotion and write them as PNGs (Stable Diffusion, 
         "--backend painter)")
 
 
-def _emotion(text: str) -> Emotion:
-    try:
-        return Emotion.parse(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--emotion", type=_emotion, required=True, metavar="NAME",
+    parser.add_argument("--emotion", type=emotion, required=True, metavar="NAME",
                         help=f"one of {accepted_emotion_words()}")
     parser.add_argument("--backend", choices=("diffusion", "painter"), default="diffusion",
                         help="Stable Diffusion (the model found, or --model) or the built-in "

@@ -43,6 +43,9 @@ _STAGING_ADAPTER = "animo_staging"
 _FEW_STEP_ADAPTER = "animo_few_step"
 # The components the SD 1.x LoRA loader targets, by pipeline attribute.
 LORA_COMPONENTS = ("unet", "text_encoder")
+# The layers a LoRA adapts: the attention projections of the UNet and the text encoder.
+UNET_LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0")
+TEXT_ENCODER_LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "out_proj")
 # Key fragments that mark a LoRA's down matrix in the layouts diffusers accepts.
 _DOWN_KEY_MARKS = ("lora_A.", "lora_down.", "lora.down.", "lora_linear_layer.down.")
 

@@ -59,6 +59,7 @@ class LoraManifest:
     source: Path | None = None  # the manifest file; None when there is none
     emotions: dict[Emotion, EmotionLora] = field(default_factory=dict)
     few_step: FewStepLora | None = None
+    folder: Path | None = None  # where its files are (`directory`, else beside it)
 
     def entry(self, emotion: Emotion) -> EmotionLora:
         return self.emotions.get(emotion) or EmotionLora(emotion)
@@ -102,7 +103,7 @@ def load_manifest(location: Path | None = None) -> tuple[LoraManifest, list[str]
             few_step = _few_step_entry(raw["few_step"], folder)
         except (TypeError, ValueError, KeyError) as error:
             warnings.append(f"LoRA manifest {path}, [few_step]: {error}; ignored")
-    return LoraManifest(path, emotions, few_step), warnings
+    return LoraManifest(path, emotions, few_step, folder), warnings
 
 
 def _tables(raw: dict[str, Any], name: str, path: Path, warnings: list[str]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from safetensors.torch import save_file
 
 from animo_desktop.emotions import ALL_EMOTIONS
 from animo_desktop.generation.clip_tokenizer import MAX_PROMPT_TOKENS, build_clip_tokenizer
+from animo_desktop.generation.lora_bank import TEXT_ENCODER_LORA_TARGETS, UNET_LORA_TARGETS
 from animo_desktop.generation.lora_manifest import MANIFEST_NAME
 from animo_desktop.generation.model_loading import quiet_libraries
 
@@ -26,8 +27,6 @@ TINY_LORA_RANK = 4
 # Strong deltas: with a random VAE, weak LoRAs would barely change the pixels.
 TINY_LORA_GAIN = 2.0
 _TINY_MERGES = (("t", "h"), ("th", "e</w>"), ("a", "n"), ("i", "n"), ("e", "r"), ("o", "r"))
-UNET_LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0")
-TEXT_ENCODER_LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "out_proj")
 NOTICE = ("This is ANIMO's tiny RANDOM test model: its images are noise. It exists to test "
           "and demonstrate the diffusion code path without a real model.\n")
 

@@ -1,0 +1,204 @@
+"""`animo train-lora`: train an emotion LoRA on the artist's images, the original recipe
+(Kohya_ss's settings), into a Kohya-format file that ANIMO, AUTOMATIC1111 and ComfyUI
+load, and point the LoRA manifest at it.
+
+`--images DIR --emotion NAME` trains one LoRA; `--all DIR` one per emotion subfolder
+(`DIR/joy`, Kohya's `DIR/10_joy`). Every folder is read and checked before the model is
+loaded, so that a bad image stops the run at once, and nothing is written for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TextIO
+
+from animo_desktop.arguments import emotion, image_side, positive_int, positive_number
+from animo_desktop.emotions import Emotion, accepted_emotion_words
+from animo_desktop.generation.backend import add_model_arguments
+
+if TYPE_CHECKING:
+    from animo_desktop.lora_training.image_folder import ImageFolder
+    from animo_desktop.lora_training.trainer import TrainingProgress
+
+NAME = "train-lora"
+HELP = ("train an emotion LoRA on the artist's images (Kohya_ss's recipe) into a "
+        "Kohya-format .safetensors and point the LoRA manifest at it")
+LORA_SUFFIX = ".safetensors"
+# Without a terminal to redraw one line, the progress is printed this many times in all.
+PROGRESS_LINES = 20
+
+
+class _UsageError(Exception):
+    """Options that do not go together; the message says how to write them."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    emotion: Emotion
+    images: "ImageFolder"
+    trigger_words: tuple[str, ...]
+    out: Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from animo_desktop.lora_training import recipe
+
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--images", type=Path, metavar="DIR",
+                        help="the folder of one emotion's images (with --emotion); a .txt "
+                             "beside an image is its caption")
+    source.add_argument("--all", type=Path, metavar="DIR",
+                        help="train one LoRA per emotion subfolder of DIR (joy, anger, ... "
+                             "or Kohya's 10_joy)")
+    parser.add_argument("--emotion", type=emotion, metavar="NAME",
+                        help=f"the emotion of --images: {accepted_emotion_words()}")
+    add_model_arguments(parser)
+    parser.add_argument("--out", type=Path, metavar="FILE.safetensors",
+                        help="the LoRA file (with --all: a folder); default: EMOTION."
+                             "safetensors in the manifest's LoRA folder")
+    parser.add_argument("--epochs", type=positive_int, default=recipe.DEFAULT_EPOCHS,
+                        help="passes over the images (default %(default)s; the recipe: 10-30)")
+    parser.add_argument("--max-steps", type=positive_int, metavar="N",
+                        help="stop after this many steps, even mid-epoch")
+    parser.add_argument("--learning-rate", type=positive_number,
+                        default=recipe.DEFAULT_LEARNING_RATE,
+                        help="Adafactor's constant learning rate (default %(default)s)")
+    parser.add_argument("--rank", type=positive_int, default=recipe.DEFAULT_RANK,
+                        help="the LoRA's rank, Kohya's network dim; alpha is the same "
+                             "(default %(default)s)")
+    parser.add_argument("--resolution", type=image_side, default=recipe.DEFAULT_RESOLUTION,
+                        help="training size in pixels: images are centre-cropped to a square "
+                             "and resized (default %(default)s)")
+    parser.add_argument("--batch-size", type=positive_int, default=1,
+                        help="images per step (default %(default)s)")
+    parser.add_argument("--repeats", type=positive_int,
+                        help="each image this many times per epoch (default: the count of a "
+                             "Kohya folder name such as 10_joy, else 1)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of every random draw: the same seed gives the same LoRA")
+    parser.add_argument("--no-manifest", action="store_true",
+                        help="leave the LoRA manifest (emotions.toml) as it is")
+
+
+def run(args: argparse.Namespace) -> int:
+    from animo_desktop.generation.model_locator import ModelLoadError
+    from animo_desktop.lora_training.image_folder import TrainingDataError
+    from animo_desktop.lora_training.manifest_update import ManifestUpdateError
+    from animo_desktop.lora_training.trainer import TrainingDivergedError
+
+    try:
+        return _train_all(args)
+    except (TrainingDataError, ModelLoadError, ManifestUpdateError, TrainingDivergedError,
+            _UsageError) as error:
+        print(f"animo train-lora: {error}", file=sys.stderr)
+        return 1
+
+
+def _train_all(args: argparse.Namespace) -> int:
+    from animo_desktop.generation.backend import require_model
+    from animo_desktop.generation.lora_manifest import default_lora_dir, load_manifest
+    from animo_desktop.generation.model_loading import choose_device, load_pipeline
+
+    if args.images is not None and args.emotion is None:
+        raise _UsageError("--images needs --emotion NAME: which emotion these images are")
+    if args.all is not None and args.emotion is not None:
+        raise _UsageError("--all reads each emotion from its subfolder's name: leave out "
+                         "--emotion (or use --images for one folder)")
+    lora_location = Path(args.lora_dir).expanduser() if args.lora_dir else default_lora_dir()
+    manifest, _ = load_manifest(lora_location)
+    jobs = _jobs(args, manifest, lora_location)
+    source = require_model(args.model)
+    device, warnings = choose_device(args.device)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for job in jobs:
+        # A fresh model for each LoRA: training leaves its adapter in the one it used.
+        pipeline = load_pipeline(source, device, on_progress=print)
+        print(f"{job.emotion.value}: {len(job.images.images)} images from {job.images.folder} "
+              f"on {device.description}, caption \"{', '.join(job.trigger_words)}\" unless a "
+              ".txt says otherwise")
+        _train_one(args, job, pipeline, source.name, lora_location)
+    return 0
+
+
+def _jobs(args: argparse.Namespace, manifest, lora_location: Path) -> list[_Job]:
+    """Every folder read and checked, with its output file, before any model is loaded."""
+    from animo_desktop.lora_training.image_folder import emotion_folders, read_image_folder
+    from animo_desktop.lora_training.manifest_update import manifest_path, trigger_words
+
+    folders = emotion_folders(args.all) if args.all is not None else [(args.emotion,
+                                                                      args.images)]
+    default_folder = manifest.folder or manifest_path(lora_location).parent
+    if args.out is not None and args.all is None and args.out.suffix.lower() != LORA_SUFFIX:
+        raise _UsageError(f"the LoRA is a safetensors file: name it "
+                         f"{args.out.with_suffix(LORA_SUFFIX)}")
+    jobs = []
+    for emotion_of_folder, folder in folders:
+        words = trigger_words(manifest, emotion_of_folder)
+        images = read_image_folder(folder, ", ".join(words), args.resolution)
+        for notice in images.notices:
+            print(f"note: {notice}")
+        if args.out is not None and args.all is None:
+            out = args.out
+        else:
+            out = (args.out or default_folder) / f"{emotion_of_folder.value}{LORA_SUFFIX}"
+        jobs.append(_Job(emotion_of_folder, images, words, out))
+    return jobs
+
+
+def _train_one(args: argparse.Namespace, job: _Job, pipeline, model_name: str,
+               lora_location: Path) -> None:
+    from animo_desktop.lora_training.kohya_export import (kohya_metadata, kohya_tensors,
+                                                          write_lora_file)
+    from animo_desktop.lora_training.manifest_update import point_emotion_at
+    from animo_desktop.lora_training.recipe import TrainingSettings
+    from animo_desktop.lora_training.trainer import train_lora
+
+    settings = TrainingSettings(
+        resolution=args.resolution, epochs=args.epochs, max_steps=args.max_steps,
+        learning_rate=args.learning_rate, rank=args.rank, batch_size=args.batch_size,
+        repeats=args.repeats or job.images.repeats or 1, seed=args.seed)
+    trained = train_lora(pipeline, job.images.images, settings,
+                         progress_printer(job.emotion.value, sys.stdout))
+    try:
+        write_lora_file(job.out, kohya_tensors(trained),
+                        kohya_metadata(trained, job.images, model_name, job.out.stem))
+    except OSError as error:
+        raise OSError(f"the {job.emotion.value} LoRA could not be written to {job.out} "
+                      f"({error.strerror or error}); nothing was written there") from error
+    print(f"{job.emotion.value}: {trained.steps} steps in "
+          f"{trained.finished_at - trained.started_at:.0f} s, final loss "
+          f"{trained.losses[-1]:.4f}: {job.out}")
+    if not args.no_manifest:
+        manifest = point_emotion_at(lora_location, job.emotion, job.out, job.trigger_words)
+        print(f"{job.emotion.value}: {manifest} now uses {job.out.name}")
+
+
+def progress_printer(label: str, stream: TextIO) -> Callable[["TrainingProgress"], None]:
+    """A progress line with step, loss and time left: redrawn in place on a terminal,
+    else printed PROGRESS_LINES times in all (a log file gets no carriage returns)."""
+    redraw = stream.isatty()
+
+    def show(progress: "TrainingProgress") -> None:
+        done = progress.step == progress.total_steps
+        if not redraw and not done and progress.step % max(
+                1, progress.total_steps // PROGRESS_LINES):
+            return
+        line = (f"{label}: step {progress.step}/{progress.total_steps}  epoch "
+                f"{progress.epoch}  loss {progress.loss:.4f}  "
+                f"{_duration(progress.seconds_left)} left")
+        stream.write(f"\r{line}\033[K" if redraw else f"{line}\n")
+        if redraw and done:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"

@@ -1,0 +1,210 @@
+"""The LoRA training loop: the original Kohya_ss recipe (recipe.py), in diffusers and PEFT.
+
+A standard LoRA on the UNet and the text encoder, on their attention projections (the
+layers ANIMO's LoRA bank switches); latents cached once; fp16 mixed precision when the
+model is fp16 (on CUDA), fp32 otherwise (on the CPU).
+
+Every random draw (the LoRA's initial weights, the order of the images, the noise and the
+timesteps) comes from the seed, on the CPU: the same seed gives the same weights.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from animo_desktop.generation.lora_bank import TEXT_ENCODER_LORA_TARGETS, UNET_LORA_TARGETS
+from animo_desktop.lora_training.image_folder import TrainingImage
+from animo_desktop.lora_training.recipe import (ADAFACTOR_OPTIONS, MAX_GRADIENT_NORM,
+                                                TrainingSettings)
+
+TRAINING_ADAPTER = "animo_training"
+
+
+class TrainingDivergedError(Exception):
+    """The LoRA's weights became NaN or infinite: no file is written for it."""
+
+
+@dataclass(frozen=True)
+class TrainingProgress:
+    step: int
+    total_steps: int
+    epoch: int  # from 1
+    loss: float
+    elapsed_seconds: float
+
+    @property
+    def seconds_left(self) -> float:
+        return self.elapsed_seconds / self.step * (self.total_steps - self.step)
+
+
+@dataclass(frozen=True)
+class TrainedLora:
+    unet_layers: dict[str, torch.Tensor]  # PEFT keys ("down_blocks....to_q.lora_A.weight")
+    text_encoder_layers: dict[str, torch.Tensor]
+    settings: TrainingSettings
+    steps: int
+    epochs: int  # epochs begun (the last one may be cut short by max_steps)
+    losses: tuple[float, ...]  # one per step
+    mixed_precision: bool
+    started_at: float  # time.time()
+    finished_at: float
+
+
+@dataclass(frozen=True)
+class TrainingBatch:
+    """What one denoising step sees: clean latents, caption tokens, noise, timesteps."""
+    latents: torch.Tensor
+    input_ids: torch.Tensor
+    noise: torch.Tensor
+    timesteps: torch.Tensor
+
+
+def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSettings,
+               on_progress: Callable[[TrainingProgress], None] = lambda progress: None,
+               ) -> TrainedLora:
+    """Train a LoRA on these images into pipeline's UNet and text encoder (their adapter
+    stays in place: load a fresh pipeline for the next LoRA)."""
+    from diffusers import DDPMScheduler
+
+    if not images:
+        raise ValueError("no images to train on")
+    started_at, started = time.time(), time.perf_counter()
+    unet, text_encoder = pipeline.unet, pipeline.text_encoder
+    device = unet.device
+    mixed_precision = unet.dtype == torch.float16
+    noise_scheduler = DDPMScheduler.from_config(pipeline.scheduler.config)
+    latents = cache_latents(pipeline, images)
+    input_ids = caption_tokens(pipeline.tokenizer, [image.caption for image in images])
+    parameters = add_lora_adapters(pipeline, settings)
+    optimizer = _adafactor(parameters, settings.learning_rate)
+    # fp16 gradients underflow without loss scaling; on fp32 the scaler does nothing.
+    scaler = torch.amp.GradScaler(device.type, enabled=mixed_precision)
+    generator = torch.Generator("cpu").manual_seed(settings.seed)
+    total = settings.total_steps(len(images))
+    unet.train()
+    text_encoder.train()
+    losses: list[float] = []
+    epoch = 0
+    while len(losses) < total:
+        epoch += 1
+        order = torch.arange(len(images)).repeat(settings.repeats)
+        order = order[torch.randperm(len(order), generator=generator)]
+        for batch_indices in order.split(settings.batch_size):
+            if len(losses) == total:
+                break
+            batch_latents = latents[batch_indices]
+            batch = TrainingBatch(
+                batch_latents, input_ids[batch_indices],
+                torch.randn(batch_latents.shape, generator=generator),
+                torch.randint(0, noise_scheduler.config.num_train_timesteps,
+                              (len(batch_indices),), generator=generator))
+            with torch.autocast(device.type, dtype=torch.float16, enabled=mixed_precision):
+                loss = denoising_loss(pipeline, noise_scheduler, batch)
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_(parameters, MAX_GRADIENT_NORM)
+            scaler.step(optimizer)
+            scaler.update()
+            optimizer.zero_grad(set_to_none=True)
+            losses.append(float(loss.detach()))
+            on_progress(TrainingProgress(len(losses), total, epoch, losses[-1],
+                                         time.perf_counter() - started))
+    unet.eval()
+    text_encoder.eval()
+    unet_layers, text_encoder_layers = _lora_layers(unet), _lora_layers(text_encoder)
+    # ANIMO's LoRA bank (and every other tool) would refuse such a file, or paint black.
+    if not all(bool(torch.isfinite(tensor).all())
+               for tensor in (*unet_layers.values(), *text_encoder_layers.values())):
+        raise TrainingDivergedError(
+            f"the training diverged: the LoRA's weights are no longer finite numbers after "
+            f"{len(losses)} steps (last loss {losses[-1]}); try a lower --learning-rate")
+    return TrainedLora(unet_layers, text_encoder_layers, settings, len(losses), epoch,
+                       tuple(losses), mixed_precision, started_at, time.time())
+
+
+def denoising_loss(pipeline, noise_scheduler, batch: TrainingBatch) -> torch.Tensor:
+    """Stable Diffusion's training objective: how far the UNet's prediction for the
+    noised latents is from the noise (or the velocity, for a v-prediction model)."""
+    device = pipeline.unet.device
+    latents, noise = batch.latents.to(device), batch.noise.to(device)
+    timesteps = batch.timesteps.to(device)
+    noisy = noise_scheduler.add_noise(latents, noise, timesteps)
+    hidden_states = pipeline.text_encoder(batch.input_ids.to(device))[0]
+    prediction = pipeline.unet(noisy, timesteps, hidden_states).sample
+    if noise_scheduler.config.prediction_type == "v_prediction":
+        target = noise_scheduler.get_velocity(latents, noise, timesteps)
+    else:
+        target = noise
+    return F.mse_loss(prediction.float(), target.float())
+
+
+@torch.no_grad()
+def cache_latents(pipeline, images: Sequence[TrainingImage]) -> torch.Tensor:
+    """Each image through the VAE once (Kohya's cache_latents), as fp32 on the CPU; one
+    latent draw per image, from a generator of its own, so the cache is reproducible."""
+    vae = pipeline.vae
+    generator = torch.Generator("cpu").manual_seed(0)
+    cached = []
+    for image in images:
+        pixels = np.asarray(image.pixels, dtype=np.float32) / 127.5 - 1.0
+        tensor = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0)
+        distribution = vae.encode(tensor.to(vae.device, vae.dtype)).latent_dist
+        draw = torch.randn(distribution.mean.shape, generator=generator)
+        latent = distribution.mean.float().cpu() + distribution.std.float().cpu() * draw
+        cached.append(latent * vae.config.scaling_factor)
+    return torch.cat(cached)
+
+
+def caption_tokens(tokenizer, captions: Sequence[str]) -> torch.Tensor:
+    """The captions as CLIP token ids, padded to 77 (a longer caption is cut there, as
+    Kohya does by default)."""
+    return tokenizer(list(captions), padding="max_length", truncation=True,
+                     max_length=tokenizer.model_max_length, return_tensors="pt").input_ids
+
+
+def add_lora_adapters(pipeline, settings: TrainingSettings) -> list[torch.nn.Parameter]:
+    """A fresh LoRA on the UNet and the text encoder; returns its trainable parameters
+    (fp32 even when the model is fp16, as mixed precision wants)."""
+    from peft import LoraConfig, inject_adapter_in_model
+
+    pipeline.vae.requires_grad_(False)
+    torch.manual_seed(settings.seed)  # PEFT draws the initial down matrices from torch's RNG
+    parameters = []
+    for model, targets in ((pipeline.unet, UNET_LORA_TARGETS),
+                           (pipeline.text_encoder, TEXT_ENCODER_LORA_TARGETS)):
+        model.requires_grad_(False)
+        # PEFT itself, not the models' add_adapter: transformers' asks for a newer PEFT.
+        inject_adapter_in_model(LoraConfig(r=settings.rank, lora_alpha=settings.alpha,
+                                           init_lora_weights="gaussian",
+                                           target_modules=list(targets)),
+                                model, TRAINING_ADAPTER)
+        for parameter in model.parameters():
+            if parameter.requires_grad:
+                parameter.data = parameter.data.float()
+                parameters.append(parameter)
+    return parameters
+
+
+def _adafactor(parameters: list[torch.nn.Parameter], learning_rate: float):
+    from transformers.optimization import Adafactor
+
+    return Adafactor(parameters, lr=learning_rate, **ADAFACTOR_OPTIONS)
+
+
+def _lora_layers(model) -> dict[str, torch.Tensor]:
+    """The trained down (A) and up (B) matrices in PEFT's layout, as fp32 on the CPU."""
+    from peft.tuners.tuners_utils import BaseTunerLayer
+
+    layers = {}
+    for name, module in model.named_modules():
+        if isinstance(module, BaseTunerLayer) and TRAINING_ADAPTER in module.lora_A:
+            for matrix in ("lora_A", "lora_B"):
+                weight = getattr(module, matrix)[TRAINING_ADAPTER].weight
+                layers[f"{name}.{matrix}.weight"] = weight.detach().float().cpu().clone()
+    return layers

@@ -1,0 +1,111 @@
+"""`animo train-lora`: reproducible, --all, and every fault stops it with a clear message
+and no half-written LoRA."""
+
+import errno
+import shutil
+
+import pytest
+from PIL import Image
+from safetensors.torch import load_file
+
+from animo_desktop.cli import main
+from tests.lora_training.conftest import solid_images, train_command
+
+
+@pytest.fixture
+def lora_dir(tiny_model, tmp_path):
+    folder = tmp_path / "lora"
+    shutil.copytree(tiny_model.lora_dir, folder)
+    return folder
+
+
+def test_the_same_seed_gives_the_same_weights(tiny_model, lora_dir, tmp_path):
+    images = solid_images(tmp_path / "joy")
+    manifest = (lora_dir / "emotions.toml").read_text(encoding="utf-8")
+    files = {}
+    for name, seed in (("first", "0"), ("again", "0"), ("other", "1")):
+        files[name] = tmp_path / f"{name}.safetensors"
+        assert main(train_command(tiny_model, images, lora_dir, "--max-steps", "3", "--seed",
+                                  seed, "--out", str(files[name]), "--no-manifest")) == 0
+    first, again, other = (load_file(str(files[name])) for name in ("first", "again", "other"))
+    assert first.keys() == again.keys() == other.keys()
+    assert all(first[key].equal(again[key]) for key in first)
+    assert not all(first[key].equal(other[key]) for key in first)
+    assert (lora_dir / "emotions.toml").read_text(encoding="utf-8") == manifest  # --no-manifest
+
+
+def test_all_trains_one_lora_per_emotion_folder(tiny_model, lora_dir, tmp_path, capsys):
+    solid_images(tmp_path / "artworks" / "3_anger", (200, 0, 0), count=1)
+    solid_images(tmp_path / "artworks" / "sad", (90, 90, 140), count=1)
+    (tmp_path / "artworks" / "drafts").mkdir()
+    command = train_command(tiny_model, tmp_path / "artworks", lora_dir, "--max-steps", "2")
+    command[1:5] = ["--all", str(tmp_path / "artworks")]  # instead of --emotion and --images
+    assert main(command) == 0
+    manifest = (lora_dir / "emotions.toml").read_text(encoding="utf-8")
+    for emotion in ("sadness", "anger"):
+        assert (lora_dir / f"{emotion}.safetensors").is_file()
+        assert f'[emotions.{emotion}]\nfile = "{emotion}.safetensors"' in manifest
+    assert '[emotions.joy]\nfile = "joy.safetensors"' in manifest  # the random one, untouched
+    assert "sadness-kohya" not in manifest
+
+
+def _refused(command, capsys) -> str:
+    assert main(command) == 1
+    return capsys.readouterr().err
+
+
+def test_a_bad_folder_stops_before_the_model_is_loaded(tiny_model, lora_dir, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    error = _refused(train_command(tiny_model, empty, lora_dir), capsys)
+    assert f"animo train-lora: {empty} holds no images" in error
+    images = solid_images(tmp_path / "joy", count=1)
+    Image.new("RGB", (8, 8)).save(images / "speck.png")
+    # No such model either: the images are checked first.
+    command = train_command(tiny_model, images, lora_dir) + ["--model", str(tmp_path / "none")]
+    error = _refused(command, capsys)
+    assert "speck.png is only 8 x 8 pixels" in error and "model" not in error
+    assert not list(lora_dir.glob("*.tmp"))
+
+
+def test_no_model_is_said_so(tiny_model, lora_dir, tmp_path, capsys):
+    images = solid_images(tmp_path / "joy", count=1)
+    command = train_command(tiny_model, images, lora_dir) + ["--model", str(tmp_path / "none")]
+    assert f"the model {tmp_path / 'none'} does not exist" in _refused(command, capsys)
+
+
+def test_wrong_options_are_refused_with_the_reason(tiny_model, lora_dir, tmp_path, capsys):
+    images = solid_images(tmp_path / "joy", count=1)
+    command = train_command(tiny_model, images, lora_dir)
+    without_emotion = command[:1] + command[3:]
+    assert "--images needs --emotion NAME" in _refused(without_emotion, capsys)
+    assert "name it joy.safetensors" in _refused(command + ["--out", "joy.pt"], capsys)
+
+
+def test_a_full_disk_leaves_no_half_written_lora(tiny_model, lora_dir, tmp_path, capsys,
+                                                 monkeypatch):
+    import animo_desktop.storage as storage
+
+    def disk_full(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    images = solid_images(tmp_path / "joy", count=1)
+    (lora_dir / "joy.safetensors").unlink()  # the tiny model's random one
+    manifest_before = (lora_dir / "emotions.toml").read_text(encoding="utf-8")
+    monkeypatch.setattr(storage.os, "fsync", disk_full)
+    error = _refused(train_command(tiny_model, images, lora_dir, "--max-steps", "1"), capsys)
+    assert (f"the joy LoRA could not be written to {lora_dir / 'joy.safetensors'} (No space "
+            "left on device); nothing was written there") in error
+    assert not (lora_dir / "joy.safetensors").exists()
+    assert not list(lora_dir.glob(".joy.safetensors.*"))  # no temporary file left either
+    assert (lora_dir / "emotions.toml").read_text(encoding="utf-8") == manifest_before
+
+
+def test_a_diverged_training_writes_no_lora(tiny_model, lora_dir, tmp_path, capsys):
+    images = solid_images(tmp_path / "joy", count=1)
+    out = tmp_path / "joy.safetensors"
+    command = train_command(tiny_model, images, lora_dir, "--max-steps", "3", "--out", str(out))
+    command[command.index("--learning-rate") + 1] = "1e30"
+    error = _refused(command, capsys)
+    assert "the training diverged: the LoRA's weights are no longer finite numbers" in error
+    assert not out.exists()
