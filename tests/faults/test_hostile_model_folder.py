@@ -41,3 +41,20 @@ def test_a_hostile_model_folder_hands_the_session_to_the_painter(
     controller.set_cadence(1.0)
     wait_for_artworks(qtbot, controller, 1)
     assert {record.metadata.backend for record in controller.session.artworks} == {"painter"}
+
+
+def test_a_model_folder_that_stalls_hands_the_session_to_the_painter_and_quits(
+        launch, stalled_share, qtbot, shown, tmp_path, monkeypatch):
+    share = stalled_share.stall(tmp_path / "share")
+    monkeypatch.setenv("ANIMO_MODEL_ROOTS", str(share))
+    window, controller = launch("--emotion", "fear")
+    qtbot.waitUntil(lambda: window.backend_label.text() != "Backend: starting…", timeout=10000)
+    assert window.backend_label.text() == "Backend: painter"
+    stalled = share / "models" / "Stable-diffusion"  # the first folder looked in there
+    assert told(shown, "warning", f"{stalled} did not answer within 0.2 s: a network share "
+                "that stalls?", "built-in painter makes the artworks")
+    controller.set_cadence(1.0)
+    wait_for_artworks(qtbot, controller, 1)
+    # The share still stalls: quitting waits for no reader stuck there.
+    window.close_without_asking()
+    controller.shutdown()
