@@ -70,9 +70,10 @@ def make_fifo(path: Path) -> Path:
 
 
 class StalledShare:
-    """Folders that stop answering, as on a network share whose server is gone: listing,
-    stat-ing or opening them, or anything in them, waits until answer(). FOLDER_DEADLINE_S
-    is cut to a fraction of a second, so that giving up on them takes no time."""
+    """Folders that stop answering, as on a network share whose server is gone: listing
+    or stat-ing them, or anything in them (Path.stat, os.scandir, os.listdir: where every
+    look into a folder starts), waits until answer(). FOLDER_DEADLINE_S is cut to a
+    fraction of a second, so that giving up on them takes no time."""
 
     def __init__(self, monkeypatch):
         self._answered = threading.Event()
