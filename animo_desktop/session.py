@@ -17,7 +17,7 @@ from bisect import insort
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from PIL import Image
 
@@ -209,11 +209,12 @@ class Session:
             removed=json_items(data, "removed", int),
         )
 
-    def export_metadata(self, ended_at: str | None = None, *,
-                        with_emotions: bool = False) -> dict[str, Any]:
+    def export_metadata(self, ended_at: str | None = None, *, with_emotions: bool = False,
+                        on_canvas: Collection[int] | None = None) -> dict[str, Any]:
         """The `animo:session` JSON embedded in an exported canvas PNG.
 
-        By default: when the session was and how many artworks it made, nothing per
+        By default: when the session was and how many artworks the canvas holds (on_canvas:
+        their indices, when one whose file cannot be read back is left off it), nothing per
         artwork. Emotions are health data, and an artwork's seed is enough to compute its
         emotion (the painter re-renders the seed under each emotion until one matches
         exactly), as are its prompt and LoRA. Every artwork, whole, is only in the canvas
@@ -221,10 +222,12 @@ class Session:
         """
         ended_at = ended_at or self.ended_at or now_iso()
         if not with_emotions:
+            held = [record for record in self.artworks
+                    if on_canvas is None or record.index in on_canvas]
             return {"format": FORMAT_VERSION, "app": "ANIMO", "app_version": __version__,
                     "started_at": self.started_at, "ended_at": ended_at,
-                    "artwork_count": len(self.artworks),
-                    "backends": sorted({record.metadata.backend for record in self.artworks})}
+                    "artwork_count": len(held),
+                    "backends": sorted({record.metadata.backend for record in held})}
         data = self.to_dict()
         data["ended_at"] = ended_at
         for item in data["artworks"]:

@@ -79,6 +79,14 @@ def test_export_metadata_counts_artworks_and_only_the_opt_in_lists_them(tmp_path
         opted_in["artworks"][0])
 
 
+def test_export_metadata_counts_only_the_artworks_the_canvas_holds(tmp_path):
+    session, _ = make_session_with_artworks(tmp_path, 3)
+    assert session.export_metadata(on_canvas=(1, 3))["artwork_count"] == 2
+    assert session.export_metadata(on_canvas=())["backends"] == []
+    # The opt-in record still lists every artwork: its artworks/ folder holds each file.
+    assert len(session.export_metadata(with_emotions=True, on_canvas=())["artworks"]) == 3
+
+
 def test_the_artworks_since_the_last_export_are_counted_and_kept_over_a_restore(tmp_path):
     session, folder = make_session_with_artworks(tmp_path, 2)
     assert session.exported_up_to is None and session.artworks_since_export == 2

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from animo_desktop import __version__, paths
+from animo_desktop.folder_deadline import FolderStalled, FolderTrail, read_within_deadline
 from animo_desktop.generation.model_locator import FoundModel, find_models
 from animo_desktop.resources import RESOURCES_DIR
 from animo_desktop.vision.cameras import list_cameras
@@ -85,7 +86,10 @@ def _emotion_model_rows() -> list[tuple[str, str]]:
 
 
 def _models_row() -> str:
-    models = find_models()
+    try:
+        models = find_models()
+    except FolderStalled as error:
+        return f"FAILED  {error}"
     if not models:
         return "none found (the built-in painter is used)"
     return "; ".join(_model_entry(model) for model in models)
@@ -97,9 +101,13 @@ def _model_entry(model: FoundModel) -> str:
 
 
 def _loras_row() -> str:
-    files = sorted(LORA_DIR.glob("*.safetensors"))
-    manifest = "manifest" if (LORA_DIR / "emotions.toml").exists() else "no manifest"
-    return f"{len(files)} in {LORA_DIR} ({manifest})"
+    try:
+        files, manifest = read_within_deadline(
+            lambda: (sorted(LORA_DIR.glob("*.safetensors")),
+                     (LORA_DIR / "emotions.toml").exists()), FolderTrail(LORA_DIR))
+    except FolderStalled as error:
+        return f"FAILED  {error}"
+    return f"{len(files)} in {LORA_DIR} ({'manifest' if manifest else 'no manifest'})"
 
 
 def _disk_row(folder: Path) -> str:

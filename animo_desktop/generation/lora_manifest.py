@@ -14,8 +14,9 @@
     steps = 4
     guidance_scale = 1.5
 
-A damaged manifest never stops the app: what cannot be read is reported as a warning
-and the emotions concerned are generated from the prompt alone.
+A damaged manifest, or a folder that does not answer, never stops the app: what cannot be
+read is reported as a warning and the emotions concerned are generated from the prompt
+alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from animo_desktop.emotions import Emotion
+from animo_desktop.folder_deadline import FolderStalled, FolderTrail, read_within_deadline
 from animo_desktop.resources import RESOURCES_DIR
 
 MANIFEST_NAME = "emotions.toml"
@@ -72,8 +74,17 @@ def default_lora_dir() -> Path:
 
 
 def load_manifest(location: Path | None = None) -> tuple[LoraManifest, list[str]]:
-    """Read a manifest (a folder holding emotions.toml, or the file itself)."""
+    """Read a manifest (a folder holding emotions.toml, or the file itself); a folder that
+    does not answer in time (a network share that stalls) is told, as an unreadable
+    manifest is."""
     location = Path(location) if location is not None else default_lora_dir()
+    try:
+        return read_within_deadline(lambda: _read_manifest(location), FolderTrail(location))
+    except FolderStalled as error:
+        return LoraManifest(), [f"LoRA folder {error} Every emotion is prompt-only."]
+
+
+def _read_manifest(location: Path) -> tuple[LoraManifest, list[str]]:
     path = location / MANIFEST_NAME if location.is_dir() else location
     if not path.is_file():
         return LoraManifest(), [f"no LoRA manifest at {path}: every emotion is prompt-only"]

@@ -9,7 +9,8 @@ Looks where people keep them: the Hugging Face cache, the model folders of
 AUTOMATIC1111, ComfyUI and InvokeAI under known roots, and ANIMO's own models folder.
 Pickle checkpoints, and single files that are not SD 1.5 (the SDXL, SD 2, inpainting
 checkpoints or LoRAs that share those folders), are listed so that `animo doctor` can say
-why they are not used, but are never chosen.
+why they are not used, but are never chosen. A folder that does not answer (a network
+share that stalls) ends the search after a deadline, named (folder_deadline.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from animo_desktop import paths
+from animo_desktop.folder_deadline import FolderStalled, FolderTrail, read_within_deadline
 from animo_desktop.generation.safetensors_header import not_sd15
 
 HF_SD15_REPOS = ("models--stable-diffusion-v1-5--stable-diffusion-v1-5",
@@ -68,16 +70,24 @@ def tool_roots() -> list[Path]:
 
 
 def find_models() -> list[FoundModel]:
+    """Every model in the usual places; FolderStalled when one of them does not answer in
+    time (FOLDER_DEADLINE_S), naming it."""
+    trail = FolderTrail(hf_cache_dir())
+    return read_within_deadline(lambda: _scan_models(trail), trail)
+
+
+def _scan_models(trail: FolderTrail) -> list[FoundModel]:
     found: list[FoundModel] = []
     for repo in HF_SD15_REPOS:
-        for snapshot in sorted((hf_cache_dir() / repo / "snapshots").glob("*")):
+        snapshots = trail.enter(hf_cache_dir() / repo / "snapshots")
+        for snapshot in sorted(snapshots.glob("*")):
             if is_diffusers_folder(snapshot):
                 found.append(FoundModel(snapshot, "hugging face cache", "Hugging Face cache"))
     folders = [(paths.data_dir() / "models", "ANIMO")]
     for root in tool_roots():
         folders += [(root / sub, tool) for tool, sub in TOOL_MODEL_FOLDERS]
     for folder, origin in folders:
-        if not folder.is_dir():
+        if not trail.enter(folder).is_dir():
             continue
         for candidate in sorted(folder.iterdir()):
             suffix = candidate.suffix.lower()
@@ -144,9 +154,18 @@ class ModelSource:
 
 
 def resolve_model(spec: str | None) -> ModelSource | None:
-    """What `--model` names; with no `--model`, the first usable model found, or None."""
+    """What `--model` names; with no `--model`, the first usable model found, or None.
+    ModelLoadError also when a folder it reads does not answer in time."""
+    trail = FolderTrail(Path(spec).expanduser() if spec else hf_cache_dir())
+    try:
+        return read_within_deadline(lambda: _resolve(spec, trail), trail)
+    except FolderStalled as error:
+        raise ModelLoadError(f"looking for the Stable Diffusion model: {error}") from error
+
+
+def _resolve(spec: str | None, trail: FolderTrail) -> ModelSource | None:
     if not spec:
-        usable = [found for found in find_models() if found.usable]
+        usable = [found for found in _scan_models(trail) if found.usable]
         return _source(usable[0]) if usable else None
     path = Path(spec).expanduser()
     if path.exists():
@@ -158,6 +177,7 @@ def resolve_model(spec: str | None) -> ModelSource | None:
         raise ModelLoadError(f"{path} is neither a .safetensors checkpoint nor a diffusers "
                              "model folder (with model_index.json)")
     if spec.count("/") == 1 and not path.suffix and _is_hub_id(spec):
+        trail.enter(hf_cache_dir())
         return ModelSource(_cached_hub_snapshot(spec), "diffusers folder")
     raise ModelLoadError(f"the model {path} does not exist")
 

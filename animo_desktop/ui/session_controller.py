@@ -665,22 +665,30 @@ class SessionController(QObject):
     def render(self) -> Image.Image:
         """The canvas at full size, exactly: the painter's latest painting when it is
         current, else painted here from the originals (a relayout still in progress)."""
+        return self._rendered()[0]
+
+    def _rendered(self) -> tuple[Image.Image, tuple[int, ...]]:
+        """The canvas at full size and the artworks it holds, as the painter counts them:
+        those hidden under newer ones included, one whose file cannot be read left off."""
         assert self.session is not None
         if self.canvas_is_current:
-            return self._painted.painting
+            return self._painted.painting, self._painted.indices
         session = self.session
         visible = visible_artworks(session.canvas, session.composition,
                                    [(record.index, record.placement)
                                     for record in session.artworks])
         placed: list[tuple[Placement, Image.Image | None]] = []
+        held = []
         for record in session.artworks:
             if record.index not in visible:
                 placed.append((record.placement, None))  # hidden: passed over, unread
+                held.append(record.index)
                 continue
             image = self._original(record)
             if image is not None:  # an unreadable artwork is left out
                 placed.append((record.placement, image))
-        return render_canvas(session.canvas, session.composition, placed)
+                held.append(record.index)
+        return render_canvas(session.canvas, session.composition, placed), tuple(held)
 
     def _original(self, record: ArtworkRecord) -> Image.Image | None:
         source = self._source(record)
@@ -714,8 +722,11 @@ class SessionController(QObject):
         self.message.emit("warning", f"The artwork {path} could not be read (damaged, not "
                                      "an image, or too large) and is left off the canvas.")
 
-    def _canvas_text(self, with_emotions: bool = False) -> dict[str, str]:
-        metadata = self.session.export_metadata(with_emotions=with_emotions)
+    def _canvas_text(self, with_emotions: bool = False,
+                     on_canvas: tuple[int, ...] | None = None) -> dict[str, str]:
+        # The opt-in record lists every artwork, as its artworks/ folder holds each file.
+        metadata = self.session.export_metadata(with_emotions=with_emotions,
+                                                on_canvas=on_canvas)
         return {SESSION_METADATA_KEY: json.dumps(metadata), "Software": "ANIMO"}
 
     def export(self, path: Path) -> bool:
@@ -725,7 +736,9 @@ class SessionController(QObject):
         path = Path(path).expanduser()
         try:
             # Meant to be shared: the umask's mode, not 0600 (the client record stays private).
-            atomic_write_png(path, self.render(), self._canvas_text(), shared=True)
+            painting, on_canvas = self._rendered()
+            atomic_write_png(path, painting, self._canvas_text(on_canvas=on_canvas),
+                             shared=True)
         except OSError as error:
             log.error("export to %s failed: %s", path, error)
             self.message.emit("error", f"Export failed: {error.strerror or error} ({path}). "

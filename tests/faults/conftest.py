@@ -1,11 +1,14 @@
 """What the fault tests share: the real window (tests/ui) on the painter or on the tiny
 model (tests/generation), and a record of what the window told the therapist."""
 
+import json
 from functools import partial
 
 import pytest
 
 from animo_desktop.generation import diffusion_backend
+from animo_desktop.session import SESSION_METADATA_KEY
+from animo_desktop.storage import read_png_text
 from animo_desktop.ui.main_window import MainWindow
 from tests.generation.conftest import tiny_checkpoint, tiny_model  # noqa: F401  (fixtures)
 from tests.ui.conftest import launch  # noqa: F401  (fixture)
@@ -29,6 +32,12 @@ def shown(monkeypatch):
 def told(shown, level, *words):
     """The messages of this level that hold all these words."""
     return [text for kind, text in shown if kind == level and all(w in text for w in words)]
+
+
+def exported_count(window, path) -> int:
+    """The artwork count of the canvas the window exports to path (its PNG's metadata)."""
+    assert window.export_to(path)
+    return json.loads(read_png_text(path)[SESSION_METADATA_KEY])["artwork_count"]
 
 
 def logged(caplog, level, *words):

@@ -2,21 +2,14 @@
 goes on in memory, nothing makes the folder again, and what the canvas shows, the
 session's figures and the exported canvas's metadata keep counting the same artworks."""
 
-import json
 import logging
 import shutil
 
 from animo_desktop.composition import CompositionMode
 from animo_desktop.emotions import Emotion
-from animo_desktop.session import SESSION_METADATA_KEY, unfinished_sessions
-from animo_desktop.storage import read_png_text
-from tests.faults.conftest import logged, told
+from animo_desktop.session import unfinished_sessions
+from tests.faults.conftest import exported_count, logged, told
 from tests.ui.conftest import wait_for_artworks, wait_for_canvas, wait_for_saved
-
-
-def exported_count(window, path) -> int:
-    assert window.export_to(path)
-    return json.loads(read_png_text(path)[SESSION_METADATA_KEY])["artwork_count"]
 
 
 def test_a_session_folder_deleted_mid_session_is_told_and_the_session_goes_on_in_memory(

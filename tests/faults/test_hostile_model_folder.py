@@ -1,13 +1,15 @@
-"""A diffusers model folder made hostile: a named pipe among its files, or weights that
-are not finite numbers. The real app tells the therapist which file and why, the built-in
-painter makes the session's artworks, and nothing waits forever (quitting included)."""
+"""A diffusers model folder made hostile: a named pipe among its files, weights that are
+not finite numbers, or a share that stops answering. The real app tells the therapist which
+file or folder and why, the built-in painter makes the session's artworks, and nothing
+waits forever (quitting included)."""
 
+import logging
 import shutil
 
 import pytest
 
 from tests.conftest import make_fifo, release_readers
-from tests.faults.conftest import told
+from tests.faults.conftest import logged, told
 from tests.generation.test_model_loading import poisoned
 from tests.ui.conftest import wait_for_artworks
 
@@ -41,3 +43,21 @@ def test_a_hostile_model_folder_hands_the_session_to_the_painter(
     controller.set_cadence(1.0)
     wait_for_artworks(qtbot, controller, 1)
     assert {record.metadata.backend for record in controller.session.artworks} == {"painter"}
+
+
+def test_a_model_folder_that_stalls_hands_the_session_to_the_painter_and_quits(
+        launch, stalled_share, qtbot, shown, caplog, tmp_path, monkeypatch):
+    share = stalled_share.stall(tmp_path / "share")
+    monkeypatch.setenv("ANIMO_MODEL_ROOTS", str(share))
+    window, controller = launch("--emotion", "fear")
+    qtbot.waitUntil(lambda: window.backend_label.text() != "Backend: starting…", timeout=10000)
+    assert window.backend_label.text() == "Backend: painter"
+    stalled = share / "models" / "Stable-diffusion"  # the first folder looked in there
+    assert told(shown, "warning", f"{stalled} did not answer within 1 s: a network share "
+                "that stalls?", "built-in painter makes the artworks")
+    assert logged(caplog, logging.WARNING, str(stalled), "did not answer")
+    controller.set_cadence(1.0)
+    wait_for_artworks(qtbot, controller, 1)
+    # The share still stalls: quitting waits for no reader stuck there.
+    window.close_without_asking()
+    controller.shutdown()

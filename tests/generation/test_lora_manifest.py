@@ -1,5 +1,6 @@
 from animo_desktop.emotions import Emotion
 from animo_desktop.generation.lora_manifest import load_manifest
+from tests.conftest import returns_in_time
 
 
 def test_manifest_entries_weights_words_and_few_step(tmp_path):
@@ -59,3 +60,13 @@ def test_the_projects_manifest_reads_cleanly():
     manifest, warnings = load_manifest()
     assert warnings == []
     assert all(manifest.entry(emotion).trigger_words for emotion in Emotion)
+
+
+def test_a_lora_folder_that_stalls_leaves_every_emotion_prompt_only_in_time(tmp_path,
+                                                                             stalled_share):
+    folder = stalled_share.stall(tmp_path / "share" / "lora")
+    manifest, warnings = returns_in_time(lambda: load_manifest(folder),
+                                         release=stalled_share.answer)
+    assert manifest.emotions == {} and manifest.few_step is None
+    assert warnings == [f"LoRA folder {folder} did not answer within 1 s: a network share "
+                        "that stalls? Every emotion is prompt-only."]

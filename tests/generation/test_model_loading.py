@@ -1,11 +1,14 @@
+import re
 import shutil
 import socket
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from animo_desktop.emotions import Emotion
+from animo_desktop.folder_deadline import FolderStalled
 from animo_desktop.generation.backend import create_backend
 from animo_desktop.generation.clip_tokenizer import sd15_tokenizer
 from animo_desktop.generation.diffusion_backend import DiffusionBackend
@@ -113,6 +116,28 @@ def test_only_regular_files_are_models_and_a_fifo_blocks_nothing(tmp_path, monke
     assert [model.path.name for model in found] == ["d-dreamy.safetensors"]
     chosen = returns_in_time(lambda: resolve_model(None), fifo)
     assert chosen.path == folder / "d-dreamy.safetensors"
+
+
+def test_a_model_folder_that_stalls_ends_the_search_in_time_naming_it(
+        tmp_path, monkeypatch, stalled_share):
+    folder = tmp_path / "webui" / "models" / "Stable-diffusion"
+    folder.mkdir(parents=True)
+    checkpoint(folder / "dreamy.safetensors", **ldm())
+    stalled_share.stall(folder)
+    monkeypatch.setenv("ANIMO_MODEL_ROOTS", str(tmp_path / "webui"))
+    in_time = partial(returns_in_time, release=stalled_share.answer)
+    def stalled(path):
+        return f"{path} did not answer within 1 s: a network share that stalls?"
+
+    with pytest.raises(FolderStalled, match=re.escape(stalled(folder))):
+        in_time(find_models)
+    model = folder / "dreamy.safetensors"
+    with pytest.raises(ModelLoadError, match=re.escape(stalled(model))):
+        in_time(lambda: resolve_model(str(model)))
+    backend, warnings = in_time(lambda: create_backend("auto", device="cpu"))
+    assert isinstance(backend, PainterBackend)
+    assert stalled(folder) in warnings[0]
+    assert "The built-in painter makes the artworks." in warnings[0]
 
 
 def test_a_header_nested_too_deep_hands_over_to_the_painter_with_a_message(tmp_path,
