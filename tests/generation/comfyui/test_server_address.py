@@ -3,12 +3,11 @@ import ssl
 
 import pytest
 
-from animo_desktop.generation.comfyui.server_address import (
-    ServerAddressError,
-    is_loopback_host,
-    parse_server_address,
-)
-from animo_desktop.generation.comfyui.server_token import TOKEN_VARIABLE, BearerToken, resolve_token
+from animo_desktop.generation.comfyui.server_address import (ServerAddressError,
+                                                             is_loopback_host,
+                                                             parse_server_address)
+from animo_desktop.generation.comfyui.server_token import (TOKEN_VARIABLE, BearerToken,
+                                                           resolve_token)
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8188", "ws://127.3.2.1:8188/",

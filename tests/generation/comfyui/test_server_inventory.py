@@ -4,12 +4,9 @@ from pathlib import Path
 import pytest
 
 from animo_desktop.emotions import Emotion
-from animo_desktop.generation.comfyui.server_inventory import (
-    InventoryError,
-    ServerDevice,
-    emotion_lora_presence,
-    parse_inventory,
-)
+from animo_desktop.generation.comfyui.server_inventory import (InventoryError, ServerDevice,
+                                                               emotion_lora_presence,
+                                                               parse_inventory)
 from animo_desktop.generation.lora_manifest import EmotionLora, LoraManifest
 
 DATA = Path(__file__).parent / "data"

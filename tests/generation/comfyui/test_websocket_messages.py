@@ -6,18 +6,8 @@ import pytest
 from PIL import Image
 
 from animo_desktop.generation.comfyui.websocket_messages import (
-    MAX_TEXT_FRAME_CHARS,
-    Executing,
-    ExecutionError,
-    ExecutionInterrupted,
-    ExecutionSuccess,
-    ImageFrame,
-    MessageRejected,
-    Progress,
-    QueueStatus,
-    parse_binary_frame,
-    parse_text_frame,
-)
+    MAX_TEXT_FRAME_CHARS, Executing, ExecutionError, ExecutionInterrupted, ExecutionSuccess,
+    ImageFrame, MessageRejected, Progress, QueueStatus, parse_binary_frame, parse_text_frame)
 
 
 def text_frame(kind, data):
