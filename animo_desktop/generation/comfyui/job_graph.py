@@ -29,6 +29,8 @@ from animo_desktop.messages import GenerationRequest
 COMFYUI_SAMPLERS = {DEFAULT_SCHEDULER: ("dpmpp_2m", "karras"),
                     FEW_STEP_SCHEDULER: ("lcm", "sgm_uniform")}
 SD15_SIZE = 512  # pixels, square: SD 1.5's own, when the settings name none
+# The nodes whose messages the client follows (job_tracker): steps, and the artwork.
+SAMPLER_NODE = "sampler"
 OUTPUT_NODE = "save"
 
 
@@ -75,11 +77,11 @@ def build_job_graph(request: GenerationRequest, checkpoint: str, manifest: LoraM
         "positive": _node("CLIPTextEncode", text=prompt, clip=clip),
         "negative": _node("CLIPTextEncode", text=NEGATIVE_PROMPT, clip=clip),
         "latent": _node("EmptyLatentImage", width=size, height=size, batch_size=1),
-        "sampler": _node("KSampler", model=model, seed=request.seed, steps=sampling.steps,
+        SAMPLER_NODE: _node("KSampler", model=model, seed=request.seed, steps=sampling.steps,
                          cfg=sampling.guidance_scale, sampler_name=sampler_name,
                          scheduler=scheduler, positive=["positive", 0],
                          negative=["negative", 0], latent_image=["latent", 0], denoise=1.0),
-        "decode": _node("VAEDecode", samples=["sampler", 0], vae=["checkpoint", 2]),
+        "decode": _node("VAEDecode", samples=[SAMPLER_NODE, 0], vae=["checkpoint", 2]),
         OUTPUT_NODE: _node("SaveImageWebsocket", images=["decode", 0]),
     })
     return JobGraph(nodes, prompt, checkpoint, lora, lora_weight, few_step_lora, sampling, size)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from animo_desktop.emotions import Emotion
-from animo_desktop.generation.comfyui.job_graph import OUTPUT_NODE, build_job_graph
+from animo_desktop.generation.comfyui.job_graph import OUTPUT_NODE, SAMPLER_NODE, build_job_graph
 from animo_desktop.generation.comfyui.server_inventory import ServerInventory
 from animo_desktop.generation.diffusion_settings import DiffusionSettings
 from animo_desktop.generation.lora_manifest import EmotionLora, FewStepLora, LoraManifest
@@ -59,7 +59,7 @@ def test_a_request_becomes_the_graph_of_stock_nodes():
                    "inputs": {"samples": ["sampler", 0], "vae": ["checkpoint", 2]}},
         "save": {"class_type": "SaveImageWebsocket", "inputs": {"images": ["decode", 0]}},
     }
-    assert OUTPUT_NODE == "save"
+    assert (SAMPLER_NODE, OUTPUT_NODE) == ("sampler", "save")
     assert (job.prompt, job.checkpoint, job.lora, job.few_step_lora, job.size) == \
         (prompt, "sd15.safetensors", "animo/joy.safetensors", None, 384)
     assert job.lora_weight == pytest.approx(0.8 * 1.25)

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-MODULES = ("job_graph", "server_address", "server_inventory", "server_token",
+MODULES = ("job_graph", "job_tracker", "server_address", "server_inventory", "server_token",
            "websocket_messages")
 
 
