@@ -24,6 +24,8 @@ import torch
 from PIL import Image
 
 from animo_desktop.generation.backend import GenerationInterrupted, ProgressCallback
+from animo_desktop.generation.diffusion_settings import (DEFAULT_SCHEDULER, DiffusionSettings,
+                                                         choose_sampling)
 from animo_desktop.generation.latent_preview import latents_to_preview
 from animo_desktop.generation.lora_bank import EmotionLoraBank, fuse_few_step_lora
 from animo_desktop.generation.lora_manifest import LoraManifest, load_manifest
@@ -40,31 +42,8 @@ from animo_desktop.session import now_iso
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SCHEDULER = "DPM++ 2M Karras"
-FEW_STEP_SCHEDULER = "LCM"
 BLEND_RANGE = (0.0, 1.5)
 SMALLER_SIZE_FACTOR = 0.75
-
-
-@dataclass(frozen=True)
-class DiffusionSettings:
-    steps: int = 20
-    guidance_scale: float = 7.0
-    size: int | None = None  # pixels, square; None: the model's own (512 for SD 1.5)
-    blend_weight: float = 1.0  # scales every emotion LoRA's manifest weight, 0..1.5
-    # Palette guidance: start from the painter's artwork for the emotion (img2img) with
-    # this strength; 0 starts from noise.
-    palette_strength: float = 0.0
-    # torch.compile backend for the UNet ("inductor"), or None. LoRA switches never
-    # recompile (see lora_bank).
-    compile_backend: str | None = None
-    # Regenerations with the next seed when the safety checker flags an image.
-    safety_retries: int = 2
-    # torch threads when generating on the CPU; None: one per core but one, left to the
-    # camera worker and the window. torch's default takes every core, and they fight: a
-    # 20-step tiny-model artwork beside the camera took 2.2 s on one of this 2-core
-    # machine's cores and 3 to 9 s on both (bench/README.md, soak).
-    cpu_threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -118,14 +97,13 @@ class DiffusionBackend:
         self.warnings += self.loras.load(on_load_progress)
         if few_step is not None:
             self._pipeline.scheduler = LCMScheduler.from_config(self._pipeline.scheduler.config)
-            self.scheduler_name, self.steps = FEW_STEP_SCHEDULER, few_step.steps
-            self.guidance_scale = few_step.guidance_scale
         else:
             self._pipeline.scheduler = DPMSolverMultistepScheduler.from_config(
                 self._pipeline.scheduler.config, algorithm_type="dpmsolver++",
                 solver_order=2, use_karras_sigmas=True)
-            self.scheduler_name, self.steps = DEFAULT_SCHEDULER, settings.steps
-            self.guidance_scale = settings.guidance_scale
+        sampling = choose_sampling(settings, few_step)
+        self.scheduler_name, self.steps = sampling.scheduler, sampling.steps
+        self.guidance_scale = sampling.guidance_scale
         # Shares every module with the text-to-image pipeline: no extra memory.
         components = self._pipeline.components
         self._img2img = StableDiffusionImg2ImgPipeline(
@@ -151,9 +129,7 @@ class DiffusionBackend:
     def generate(self, request: GenerationRequest, on_progress: ProgressCallback) -> Artwork:
         started = time.perf_counter()
         emotion = request.emotion
-        blend = (self.settings.blend_weight if request.lora_strength is None
-                 else request.lora_strength)
-        lora_weight = self.loras.activate(emotion, blend)
+        lora_weight = self.loras.activate(emotion, self.settings.lora_blend(request))
         switch_ms = (time.perf_counter() - started) * 1000
         lora = self.loras.lora_for(emotion) if lora_weight else None
         prompt = build_prompt(emotion, request.theme, self.manifest.entry(emotion),
