@@ -22,6 +22,7 @@ from animo_desktop.generation.backend import add_model_arguments
 if TYPE_CHECKING:
     from animo_desktop.lora_training.image_folder import ImageFolder
     from animo_desktop.lora_training.trainer import TrainingProgress
+    from animo_desktop.lora_training.validation_image import ValidationImage
 
 NAME = "train-lora"
 HELP = ("train an emotion LoRA on the artist's images (Kohya_ss's recipe) into a "
@@ -156,13 +157,17 @@ def _train_one(args: argparse.Namespace, job: _Job, pipeline, model_name: str,
     from animo_desktop.lora_training.manifest_update import point_emotion_at
     from animo_desktop.lora_training.recipe import TrainingSettings
     from animo_desktop.lora_training.trainer import train_lora
+    from animo_desktop.lora_training.validation_image import ValidationImage
 
     settings = TrainingSettings(
         resolution=args.resolution, epochs=args.epochs, max_steps=args.max_steps,
         learning_rate=args.learning_rate, rank=args.rank, batch_size=args.batch_size,
         repeats=args.repeats or job.images.repeats or 1, seed=args.seed)
+    validation = ValidationImage(job.out, job.emotion, ", ".join(job.trigger_words),
+                                 settings.seed, settings.resolution, model_name)
     trained = train_lora(pipeline, job.images.images, settings,
-                         progress_printer(job.emotion.value, sys.stdout))
+                         progress_printer(job.emotion.value, sys.stdout),
+                         validation_writer(pipeline, validation))
     try:
         write_lora_file(job.out, kohya_tensors(trained),
                         kohya_metadata(trained, job.images, model_name, job.out.stem))
@@ -175,6 +180,27 @@ def _train_one(args: argparse.Namespace, job: _Job, pipeline, model_name: str,
     if not args.no_manifest:
         manifest = point_emotion_at(lora_location, job.emotion, job.out, job.trigger_words)
         print(f"{job.emotion.value}: {manifest} now uses {job.out.name}")
+
+
+def validation_writer(pipeline, validation: "ValidationImage") -> Callable[[int, int], None]:
+    """Each epoch's validation image; one that cannot be written is told and the training
+    goes on: the LoRA is what matters."""
+    from animo_desktop.lora_training.validation_image import write_validation_image
+
+    def write(epoch: int, step: int) -> None:
+        try:
+            path = write_validation_image(pipeline, validation, epoch, step)
+        except OSError as error:
+            print(f"warning: the epoch {epoch} validation image could not be written "
+                  f"beside {validation.lora} ({error.strerror or error})", file=sys.stderr)
+            return
+        # On a terminal, in place of the progress line being redrawn (the next step's
+        # line follows under it).
+        clear_line = "\r\033[K" if sys.stdout.isatty() else ""
+        print(f"{clear_line}{validation.emotion.value}: epoch {epoch} validation image: "
+              f"{path}")
+
+    return write
 
 
 def progress_printer(label: str, stream: TextIO) -> Callable[["TrainingProgress"], None]:

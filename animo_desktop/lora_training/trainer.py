@@ -67,9 +67,12 @@ class TrainingBatch:
 
 def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSettings,
                on_progress: Callable[[TrainingProgress], None] = lambda progress: None,
+               on_epoch_end: Callable[[int, int], None] = lambda epoch, step: None,
                ) -> TrainedLora:
     """Train a LoRA on these images into pipeline's UNet and text encoder (their adapter
-    stays in place: load a fresh pipeline for the next LoRA)."""
+    stays in place: load a fresh pipeline for the next LoRA). on_epoch_end(epoch, step)
+    runs after each epoch with the models in eval mode under the training's precision, so
+    that it can paint with the LoRA as it is (a validation image)."""
     from diffusers import DDPMScheduler
 
     if not images:
@@ -87,12 +90,12 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
     scaler = torch.amp.GradScaler(device.type, enabled=mixed_precision)
     generator = torch.Generator("cpu").manual_seed(settings.seed)
     total = settings.total_steps(len(images))
-    unet.train()
-    text_encoder.train()
     losses: list[float] = []
     epoch = 0
     while len(losses) < total:
         epoch += 1
+        unet.train()
+        text_encoder.train()
         order = torch.arange(len(images)).repeat(settings.repeats)
         order = order[torch.randperm(len(order), generator=generator)]
         for batch_indices in order.split(settings.batch_size):
@@ -115,8 +118,10 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
             losses.append(float(loss.detach()))
             on_progress(TrainingProgress(len(losses), total, epoch, losses[-1],
                                          time.perf_counter() - started))
-    unet.eval()
-    text_encoder.eval()
+        unet.eval()
+        text_encoder.eval()
+        with torch.autocast(device.type, dtype=torch.float16, enabled=mixed_precision):
+            on_epoch_end(epoch, len(losses))
     unet_layers, text_encoder_layers = _lora_layers(unet), _lora_layers(text_encoder)
     # ANIMO's LoRA bank (and every other tool) would refuse such a file, or paint black.
     if not all(bool(torch.isfinite(tensor).all())
