@@ -45,11 +45,13 @@ class TrainingProgress:
     total_steps: int
     epoch: int  # from 1
     loss: float
-    elapsed_seconds: float
+    elapsed_seconds: float  # since this run began
+    first_step: int = 1  # this run's first step: a resumed training's began later
 
     @property
     def seconds_left(self) -> float:
-        return self.elapsed_seconds / self.step * (self.total_steps - self.step)
+        steps_timed = self.step - self.first_step + 1
+        return self.elapsed_seconds / steps_timed * (self.total_steps - self.step)
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,11 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
     generator = torch.Generator("cpu").manual_seed(settings.seed)
     total = settings.total_steps(len(images))
     losses: list[float] = []
-    epoch, resumed_epoch_order, resumed_position = 0, None, 0
+    epoch, resumed_epoch_order, resumed_position, first_step = 0, None, 0, 1
     if resume_from is not None:
         _restore(resume_from, unet, text_encoder, optimizer, scaler, generator)
         losses = list(resume_from.losses)
+        first_step = len(losses) + 1
         epoch = resume_from.epoch - 1
         resumed_epoch_order, resumed_position = (resume_from.epoch_order,
                                                  resume_from.epoch_position)
@@ -141,7 +144,7 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
             optimizer.zero_grad(set_to_none=True)
             losses.append(float(loss.detach()))
             on_progress(TrainingProgress(len(losses), total, epoch, losses[-1],
-                                         time.perf_counter() - started))
+                                         time.perf_counter() - started, first_step))
             if stop_requested():
                 raise TrainingInterrupted(TrainingState(
                     settings, len(images), epoch, order, position + 1, tuple(losses),

@@ -163,3 +163,11 @@ def test_resume_without_a_saved_state_says_so(tiny_model, lora_dir, tmp_path, ca
                                    "--resume"), capsys)
     assert (f"animo train-lora: --resume: no saved training state for joy.safetensors "
             f"({training_state_paths(out)[1]} is missing)") in error
+
+
+def test_the_time_left_of_a_resumed_training_counts_only_its_own_steps():
+    from animo_desktop.lora_training.trainer import TrainingProgress
+
+    # Resumed after step 3: steps 4 to 6 took 3 s, so the 4 steps left take about 4 s.
+    assert TrainingProgress(6, 10, 3, 0.1, 3.0, first_step=4).seconds_left == 4.0
+    assert TrainingProgress(6, 10, 3, 0.1, 3.0).seconds_left == 2.0  # all 6 in 3 s
