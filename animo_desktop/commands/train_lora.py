@@ -191,7 +191,14 @@ def _train_one(args: argparse.Namespace, job: _Job, pipeline, model_name: str,
                                  progress_printer(job.emotion.value, sys.stdout),
                                  validation_writer(pipeline, validation), resume_from, stop)
         except TrainingInterrupted as interrupted:
-            save_training_state(job.out, interrupted.state)
+            try:
+                save_training_state(job.out, interrupted.state)
+            except OSError as error:
+                raise OSError(
+                    f"the {job.emotion.value} training stopped after step "
+                    f"{interrupted.state.step}, but its state could not be saved beside "
+                    f"{job.out} ({error.strerror or error}): there is nothing to resume"
+                ) from error
             raise _Interrupted(
                 f"the {job.emotion.value} training stopped after step "
                 f"{interrupted.state.step}; its state is in {training_state_paths(job.out)[1]}"

@@ -156,6 +156,30 @@ def test_a_training_stopped_by_ctrl_c_and_resumed_gives_the_uninterrupted_weight
     assert not state_json.exists() and not state_tensors.exists()  # nothing left to resume
 
 
+def test_a_state_that_cannot_be_saved_is_said_so(tiny_model, lora_dir, tmp_path, capsys,
+                                                  monkeypatch):
+    from animo_desktop import storage
+    from animo_desktop.commands import train_lora as command
+
+    def disk_full(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def printer_pressing_ctrl_c(label, stream):
+        def interrupt(progress):
+            monkeypatch.setattr(storage.os, "fsync", disk_full)  # the disk fills up now
+            os.kill(os.getpid(), signal.SIGINT)
+        return interrupt
+
+    monkeypatch.setattr(command, "progress_printer", printer_pressing_ctrl_c)
+    out = tmp_path / "joy.safetensors"
+    error = _refused(train_command(tiny_model, solid_images(tmp_path / "joy", count=1),
+                                   lora_dir, "--out", str(out)), capsys)
+    assert (f"the joy training stopped after step 1, but its state could not be saved "
+            f"beside {out} (No space left on device): there is nothing to resume") in error
+    # No state, no LoRA, no temporary file: only the images' and the manifest's folders.
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["joy", "lora"]
+
+
 def test_resume_without_a_saved_state_says_so(tiny_model, lora_dir, tmp_path, capsys):
     images = solid_images(tmp_path / "joy", count=1)
     out = tmp_path / "joy.safetensors"
