@@ -11,6 +11,7 @@ BENCH_MODULES = (
     "animo_desktop.benchmarks.emotion",
     "animo_desktop.benchmarks.swap",
     "animo_desktop.benchmarks.generation",
+    "animo_desktop.benchmarks.train_lora",
     "animo_desktop.benchmarks.canvas",
     "animo_desktop.benchmarks.soak",
     "animo_desktop.benchmarks.report_table",

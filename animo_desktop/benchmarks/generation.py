@@ -47,7 +47,7 @@ def _write_model(folder: Path, full_size: bool):
     from animo_desktop.generation.tiny_model import write_random_loras, write_tiny_model
 
     if full_size:
-        pipeline = _full_size_random_pipeline()
+        pipeline = full_size_random_pipeline()
         model_folder, lora_dir = folder / "sd15-random", folder / "lora"
         pipeline.save_pretrained(model_folder, safe_serialization=True)
         few_step = write_random_loras(pipeline, lora_dir, rank=FULL_SIZE_LORA_RANK,
@@ -59,7 +59,7 @@ def _write_model(folder: Path, full_size: bool):
     return model_folder, lora_dir, manifest, few_step
 
 
-def _full_size_random_pipeline():
+def full_size_random_pipeline():
     import torch
     from diffusers import (AutoencoderKL, PNDMScheduler, StableDiffusionPipeline,
                            UNet2DConditionModel)

@@ -27,6 +27,12 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_rss_mib() -> float:
+    """The most resident memory this process has held so far (Linux counts KiB)."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class StallProbe:
     """Ticks every PROBE_MS on the UI thread and keeps how late each tick came."""
 

@@ -74,6 +74,8 @@ def runs(soak_artworks: int, soak_backend: str) -> tuple[Run, ...]:
         Run("generation", ("generation", "--per-emotion", "2")),
         Run("generation-gpu", ("generation", "--full-size-random", "--per-emotion", "2"),
             needs_gpu=True),
+        Run("train-lora", ("train-lora",)),
+        Run("train-lora-gpu", ("train-lora", "--full-size-random"), needs_gpu=True),
         Run("painter", ("painter", "--per-emotion", "10")),
         Run("canvas", ("canvas", "--artworks", "300")),
         Run("soak", ("soak", "--artworks", str(soak_artworks), "--backend", soak_backend,
@@ -124,6 +126,18 @@ ROWS = (
         "at most 4 GB",
         lambda f: max(f["dpm++_20_steps.peak_vram_gib"],
                       f["few_step_4_steps.peak_vram_gib"]) * 2**30 <= 4e9),
+    Row("LoRA training step (rank 8, batch 1, Adafactor), tiny random model on the CPU, "
+        "64 px, median; peak resident memory", "train-lora",
+        lambda f: f"{f['seconds_per_step_median'] * 1000:.0f} ms ({f['steps_per_second']} "
+                  f"steps/s); {f['peak_rss_mib']} MiB",
+        "none (checks the path, not the speed)"),
+    # Issue 17's targets, for an H100: 2,000 steps (20 images, 10 repeats, 10 epochs) in
+    # under 8 minutes with the loading and caching.
+    Row("LoRA training step, full-size SD 1.5 (random fp16 weights) on a GPU, 512 px, "
+        "median; peak GPU memory", "train-lora-gpu",
+        lambda f: f"{f['seconds_per_step_median']:.3f} s; {f['peak_vram_gib']} GiB",
+        "at most 0.2 s and 8 GB (H100)",
+        lambda f: f["seconds_per_step_median"] <= 0.2 and f["peak_vram_gib"] * 2**30 <= 8e9),
     Row("Built-in painter, one 512 × 512 artwork", "painter",
         lambda f: f"median {f['ms_median']:.0f} ms, max {f['ms_max']:.0f} ms",
         "under 200 ms", lambda f: f["ms_max"] < 200),
@@ -173,7 +187,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", nargs="+", metavar="RUN",
                         choices=[run.name for run in runs(DEFAULT_SOAK_ARTWORKS, "diffusion")],
                         help="run only these (vision, swap, generation, generation-gpu, "
-                             "painter, canvas, soak); the others keep their last figures")
+                             "train-lora, train-lora-gpu, painter, canvas, soak); the others "
+                             "keep their last figures")
     parser.add_argument("--readme", type=Path, default=_CHECKOUT_README,
                         help="the Markdown file whose table is rewritten (default: this "
                              "checkout's bench/README.md)")

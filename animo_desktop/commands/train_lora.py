@@ -22,6 +22,7 @@ from animo_desktop.generation.backend import add_model_arguments
 if TYPE_CHECKING:
     from animo_desktop.lora_training.image_folder import ImageFolder
     from animo_desktop.lora_training.trainer import TrainingProgress
+    from animo_desktop.lora_training.validation_image import ValidationImage
 
 NAME = "train-lora"
 HELP = ("train an emotion LoRA on the artist's images (Kohya_ss's recipe) into a "
@@ -33,6 +34,10 @@ PROGRESS_LINES = 20
 
 class _UsageError(Exception):
     """Options that do not go together; the message says how to write them."""
+
+
+class _Interrupted(Exception):
+    """Ctrl+C: the training state is saved; the message says how to go on."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "Kohya folder name such as 10_joy, else 1)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of every random draw: the same seed gives the same LoRA")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the state a training stopped with Ctrl+C saved "
+                             "beside the LoRA (the same command otherwise)")
     parser.add_argument("--no-manifest", action="store_true",
                         help="leave the LoRA manifest (emotions.toml) as it is")
 
@@ -88,13 +96,17 @@ def run(args: argparse.Namespace) -> int:
     from animo_desktop.lora_training.image_folder import TrainingDataError
     from animo_desktop.lora_training.manifest_update import ManifestUpdateError
     from animo_desktop.lora_training.trainer import TrainingDivergedError
+    from animo_desktop.lora_training.training_state import TrainingStateError
 
     try:
         return _train_all(args)
     except (TrainingDataError, ModelLoadError, ManifestUpdateError, TrainingDivergedError,
-            _UsageError) as error:
+            TrainingStateError, _UsageError) as error:
         print(f"animo train-lora: {error}", file=sys.stderr)
         return 1
+    except _Interrupted as interrupted:
+        print(f"animo train-lora: {interrupted}", file=sys.stderr)
+        return 130  # the shell's code for a command ended by SIGINT
 
 
 def _train_all(args: argparse.Namespace) -> int:
@@ -155,26 +167,76 @@ def _train_one(args: argparse.Namespace, job: _Job, pipeline, model_name: str,
                                                           write_lora_file)
     from animo_desktop.lora_training.manifest_update import point_emotion_at
     from animo_desktop.lora_training.recipe import TrainingSettings
-    from animo_desktop.lora_training.trainer import train_lora
+    from animo_desktop.lora_training.stop_request import StopOnInterrupt
+    from animo_desktop.lora_training.trainer import TrainingInterrupted, train_lora
+    from animo_desktop.lora_training.training_state import (load_training_state,
+                                                            remove_training_state,
+                                                            save_training_state,
+                                                            training_state_paths)
+    from animo_desktop.lora_training.validation_image import ValidationImage
 
     settings = TrainingSettings(
         resolution=args.resolution, epochs=args.epochs, max_steps=args.max_steps,
         learning_rate=args.learning_rate, rank=args.rank, batch_size=args.batch_size,
         repeats=args.repeats or job.images.repeats or 1, seed=args.seed)
-    trained = train_lora(pipeline, job.images.images, settings,
-                         progress_printer(job.emotion.value, sys.stdout))
+    validation = ValidationImage(job.out, job.emotion, ", ".join(job.trigger_words),
+                                 settings.seed, settings.resolution, model_name)
+    image_count = len(job.images.images)
+    resume_from = load_training_state(job.out, settings, image_count) if args.resume else None
+    if resume_from is not None:
+        print(f"{job.emotion.value}: resuming after step {resume_from.step}")
+    with StopOnInterrupt() as stop:
+        try:
+            trained = train_lora(pipeline, job.images.images, settings,
+                                 progress_printer(job.emotion.value, sys.stdout),
+                                 validation_writer(pipeline, validation), resume_from, stop)
+        except TrainingInterrupted as interrupted:
+            try:
+                save_training_state(job.out, interrupted.state)
+            except OSError as error:
+                raise OSError(
+                    f"the {job.emotion.value} training stopped after step "
+                    f"{interrupted.state.step}, but its state could not be saved beside "
+                    f"{job.out} ({error.strerror or error}): there is nothing to resume"
+                ) from error
+            raise _Interrupted(
+                f"the {job.emotion.value} training stopped after step "
+                f"{interrupted.state.step}; its state is in {training_state_paths(job.out)[1]}"
+                ": the same command with --resume continues it") from None
     try:
         write_lora_file(job.out, kohya_tensors(trained),
                         kohya_metadata(trained, job.images, model_name, job.out.stem))
     except OSError as error:
         raise OSError(f"the {job.emotion.value} LoRA could not be written to {job.out} "
                       f"({error.strerror or error}); nothing was written there") from error
+    remove_training_state(job.out)  # the LoRA is whole: nothing is left to resume
     print(f"{job.emotion.value}: {trained.steps} steps in "
           f"{trained.finished_at - trained.started_at:.0f} s, final loss "
           f"{trained.losses[-1]:.4f}: {job.out}")
     if not args.no_manifest:
         manifest = point_emotion_at(lora_location, job.emotion, job.out, job.trigger_words)
         print(f"{job.emotion.value}: {manifest} now uses {job.out.name}")
+
+
+def validation_writer(pipeline, validation: "ValidationImage") -> Callable[[int, int], None]:
+    """Each epoch's validation image; one that cannot be written is told and the training
+    goes on: the LoRA is what matters."""
+    from animo_desktop.lora_training.validation_image import write_validation_image
+
+    def write(epoch: int, step: int) -> None:
+        try:
+            path = write_validation_image(pipeline, validation, epoch, step)
+        except OSError as error:
+            print(f"warning: the epoch {epoch} validation image could not be written "
+                  f"beside {validation.lora} ({error.strerror or error})", file=sys.stderr)
+            return
+        # On a terminal, in place of the progress line being redrawn (the next step's
+        # line follows under it).
+        clear_line = "\r\033[K" if sys.stdout.isatty() else ""
+        print(f"{clear_line}{validation.emotion.value}: epoch {epoch} validation image: "
+              f"{path}")
+
+    return write
 
 
 def progress_printer(label: str, stream: TextIO) -> Callable[["TrainingProgress"], None]:

@@ -22,6 +22,7 @@ from animo_desktop.generation.lora_bank import TEXT_ENCODER_LORA_TARGETS, UNET_L
 from animo_desktop.lora_training.image_folder import TrainingImage
 from animo_desktop.lora_training.recipe import (ADAFACTOR_OPTIONS, MAX_GRADIENT_NORM,
                                                 TrainingSettings)
+from animo_desktop.lora_training.training_state import TrainingState
 
 TRAINING_ADAPTER = "animo_training"
 
@@ -30,17 +31,27 @@ class TrainingDivergedError(Exception):
     """The LoRA's weights became NaN or infinite: no file is written for it."""
 
 
+class TrainingInterrupted(Exception):
+    """Stopped on request after a step; `state` continues it (train_lora's resume_from)."""
+
+    def __init__(self, state: TrainingState):
+        super().__init__(f"interrupted after step {state.step}")
+        self.state = state
+
+
 @dataclass(frozen=True)
 class TrainingProgress:
     step: int
     total_steps: int
     epoch: int  # from 1
     loss: float
-    elapsed_seconds: float
+    elapsed_seconds: float  # since this run began
+    first_step: int = 1  # this run's first step: a resumed training's began later
 
     @property
     def seconds_left(self) -> float:
-        return self.elapsed_seconds / self.step * (self.total_steps - self.step)
+        steps_timed = self.step - self.first_step + 1
+        return self.elapsed_seconds / steps_timed * (self.total_steps - self.step)
 
 
 @dataclass(frozen=True)
@@ -67,9 +78,16 @@ class TrainingBatch:
 
 def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSettings,
                on_progress: Callable[[TrainingProgress], None] = lambda progress: None,
+               on_epoch_end: Callable[[int, int], None] = lambda epoch, step: None,
+               resume_from: TrainingState | None = None,
+               stop_requested: Callable[[], bool] = lambda: False,
                ) -> TrainedLora:
     """Train a LoRA on these images into pipeline's UNet and text encoder (their adapter
-    stays in place: load a fresh pipeline for the next LoRA)."""
+    stays in place: load a fresh pipeline for the next LoRA). on_epoch_end(epoch, step)
+    runs after each epoch with the models in eval mode under the training's precision, so
+    that it can paint with the LoRA as it is (a validation image). When stop_requested()
+    turns true, the step under way ends and TrainingInterrupted carries the state that
+    resume_from continues to the very weights of an uninterrupted training."""
     from diffusers import DDPMScheduler
 
     if not images:
@@ -87,17 +105,29 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
     scaler = torch.amp.GradScaler(device.type, enabled=mixed_precision)
     generator = torch.Generator("cpu").manual_seed(settings.seed)
     total = settings.total_steps(len(images))
-    unet.train()
-    text_encoder.train()
     losses: list[float] = []
-    epoch = 0
+    epoch, resumed_epoch_order, resumed_position, first_step = 0, None, 0, 1
+    if resume_from is not None:
+        _restore(resume_from, unet, text_encoder, optimizer, scaler, generator)
+        losses = list(resume_from.losses)
+        first_step = len(losses) + 1
+        epoch = resume_from.epoch - 1
+        resumed_epoch_order, resumed_position = (resume_from.epoch_order,
+                                                 resume_from.epoch_position)
     while len(losses) < total:
         epoch += 1
-        order = torch.arange(len(images)).repeat(settings.repeats)
-        order = order[torch.randperm(len(order), generator=generator)]
-        for batch_indices in order.split(settings.batch_size):
+        unet.train()
+        text_encoder.train()
+        if resumed_epoch_order is not None:
+            order, resumed_epoch_order = resumed_epoch_order, None
+        else:
+            order = torch.arange(len(images)).repeat(settings.repeats)
+            order = order[torch.randperm(len(order), generator=generator)]
+        batches = order.split(settings.batch_size)
+        for position in range(resumed_position, len(batches)):
             if len(losses) == total:
                 break
+            batch_indices = batches[position]
             batch_latents = latents[batch_indices]
             batch = TrainingBatch(
                 batch_latents, input_ids[batch_indices],
@@ -114,9 +144,17 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
             optimizer.zero_grad(set_to_none=True)
             losses.append(float(loss.detach()))
             on_progress(TrainingProgress(len(losses), total, epoch, losses[-1],
-                                         time.perf_counter() - started))
-    unet.eval()
-    text_encoder.eval()
+                                         time.perf_counter() - started, first_step))
+            if stop_requested():
+                raise TrainingInterrupted(TrainingState(
+                    settings, len(images), epoch, order, position + 1, tuple(losses),
+                    _lora_layers(unet), _lora_layers(text_encoder), optimizer.state_dict(),
+                    scaler.state_dict(), generator.get_state()))
+        resumed_position = 0
+        unet.eval()
+        text_encoder.eval()
+        with torch.autocast(device.type, dtype=torch.float16, enabled=mixed_precision):
+            on_epoch_end(epoch, len(losses))
     unet_layers, text_encoder_layers = _lora_layers(unet), _lora_layers(text_encoder)
     # ANIMO's LoRA bank (and every other tool) would refuse such a file, or paint black.
     if not all(bool(torch.isfinite(tensor).all())
@@ -197,14 +235,30 @@ def _adafactor(parameters: list[torch.nn.Parameter], learning_rate: float):
     return Adafactor(parameters, lr=learning_rate, **ADAFACTOR_OPTIONS)
 
 
-def _lora_layers(model) -> dict[str, torch.Tensor]:
-    """The trained down (A) and up (B) matrices in PEFT's layout, as fp32 on the CPU."""
+def _restore(state: TrainingState, unet, text_encoder, optimizer, scaler, generator) -> None:
+    for model, layers in ((unet, state.unet_layers), (text_encoder, state.text_encoder_layers)):
+        for name, module in _training_lora_modules(model):
+            for matrix in ("lora_A", "lora_B"):
+                getattr(module, matrix)[TRAINING_ADAPTER].weight.data.copy_(
+                    layers[f"{name}.{matrix}.weight"])
+    optimizer.load_state_dict(state.optimizer_state)
+    scaler.load_state_dict(state.scaler_state)
+    generator.set_state(state.generator_state)
+
+
+def _training_lora_modules(model):
     from peft.tuners.tuners_utils import BaseTunerLayer
 
-    layers = {}
     for name, module in model.named_modules():
         if isinstance(module, BaseTunerLayer) and TRAINING_ADAPTER in module.lora_A:
-            for matrix in ("lora_A", "lora_B"):
-                weight = getattr(module, matrix)[TRAINING_ADAPTER].weight
-                layers[f"{name}.{matrix}.weight"] = weight.detach().float().cpu().clone()
+            yield name, module
+
+
+def _lora_layers(model) -> dict[str, torch.Tensor]:
+    """The trained down (A) and up (B) matrices in PEFT's layout, as fp32 on the CPU."""
+    layers = {}
+    for name, module in _training_lora_modules(model):
+        for matrix in ("lora_A", "lora_B"):
+            weight = getattr(module, matrix)[TRAINING_ADAPTER].weight
+            layers[f"{name}.{matrix}.weight"] = weight.detach().float().cpu().clone()
     return layers

@@ -2,13 +2,16 @@
 and no half-written LoRA."""
 
 import errno
+import os
 import shutil
+import signal
 
 import pytest
 from PIL import Image
 from safetensors.torch import load_file
 
 from animo_desktop.cli import main
+from animo_desktop.lora_training.training_state import training_state_paths
 from tests.lora_training.conftest import solid_images, train_command
 
 
@@ -109,3 +112,86 @@ def test_a_diverged_training_writes_no_lora(tiny_model, lora_dir, tmp_path, caps
     error = _refused(command, capsys)
     assert "the training diverged: the LoRA's weights are no longer finite numbers" in error
     assert not out.exists()
+
+
+def test_a_training_stopped_by_ctrl_c_and_resumed_gives_the_uninterrupted_weights(
+        tiny_model, lora_dir, tmp_path, capsys, monkeypatch):
+    from animo_desktop.commands import train_lora as command
+
+    images = solid_images(tmp_path / "joy")  # 2 steps an epoch: step 3 is mid-epoch
+    whole, resumed = tmp_path / "whole.safetensors", tmp_path / "resumed.safetensors"
+
+    def train(out, *options):
+        return main(train_command(tiny_model, images, lora_dir, "--max-steps", "6",
+                                  "--no-manifest", "--out", str(out), *options))
+
+    assert train(whole) == 0
+    printer = command.progress_printer
+
+    def printer_pressing_ctrl_c_at_step_3(label, stream):
+        show = printer(label, stream)
+
+        def show_then_interrupt(progress):
+            show(progress)
+            if progress.step == 3:
+                os.kill(os.getpid(), signal.SIGINT)
+
+        return show_then_interrupt
+
+    monkeypatch.setattr(command, "progress_printer", printer_pressing_ctrl_c_at_step_3)
+    capsys.readouterr()
+    assert train(resumed) == 130
+    state_tensors, state_json = training_state_paths(resumed)
+    assert (f"the joy training stopped after step 3; its state is in {state_json}: the same "
+            "command with --resume continues it") in capsys.readouterr().err
+    assert not resumed.exists() and state_tensors.is_file()
+    monkeypatch.setattr(command, "progress_printer", printer)
+    assert train(resumed, "--resume") == 0
+    printed = capsys.readouterr().out
+    assert "resuming after step 3" in printed
+    assert "step 4/6" in printed and "step 3/6" not in printed  # it did not start over
+    expected, got = load_file(str(whole)), load_file(str(resumed))
+    assert expected.keys() == got.keys()
+    assert all(expected[key].equal(got[key]) for key in expected)
+    assert not state_json.exists() and not state_tensors.exists()  # nothing left to resume
+
+
+def test_a_state_that_cannot_be_saved_is_said_so(tiny_model, lora_dir, tmp_path, capsys,
+                                                  monkeypatch):
+    from animo_desktop import storage
+    from animo_desktop.commands import train_lora as command
+
+    def disk_full(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def printer_pressing_ctrl_c(label, stream):
+        def interrupt(progress):
+            monkeypatch.setattr(storage.os, "fsync", disk_full)  # the disk fills up now
+            os.kill(os.getpid(), signal.SIGINT)
+        return interrupt
+
+    monkeypatch.setattr(command, "progress_printer", printer_pressing_ctrl_c)
+    out = tmp_path / "joy.safetensors"
+    error = _refused(train_command(tiny_model, solid_images(tmp_path / "joy", count=1),
+                                   lora_dir, "--out", str(out)), capsys)
+    assert (f"the joy training stopped after step 1, but its state could not be saved "
+            f"beside {out} (No space left on device): there is nothing to resume") in error
+    # No state, no LoRA, no temporary file: only the images' and the manifest's folders.
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["joy", "lora"]
+
+
+def test_resume_without_a_saved_state_says_so(tiny_model, lora_dir, tmp_path, capsys):
+    images = solid_images(tmp_path / "joy", count=1)
+    out = tmp_path / "joy.safetensors"
+    error = _refused(train_command(tiny_model, images, lora_dir, "--out", str(out),
+                                   "--resume"), capsys)
+    assert (f"animo train-lora: --resume: no saved training state for joy.safetensors "
+            f"({training_state_paths(out)[1]} is missing)") in error
+
+
+def test_the_time_left_of_a_resumed_training_counts_only_its_own_steps():
+    from animo_desktop.lora_training.trainer import TrainingProgress
+
+    # Resumed after step 3: steps 4 to 6 took 3 s, so the 4 steps left take about 4 s.
+    assert TrainingProgress(6, 10, 3, 0.1, 3.0, first_step=4).seconds_left == 4.0
+    assert TrainingProgress(6, 10, 3, 0.1, 3.0).seconds_left == 2.0  # all 6 in 3 s

@@ -128,3 +128,24 @@ def test_the_output_moves_toward_the_training_colour(backend):
 
     trained, untrained = _with_and_without_lora(backend, distance_to_colour)
     assert trained < untrained * 0.9
+
+
+def test_each_epoch_leaves_a_validation_image_beside_the_lora(trained_joy):
+    from PIL import Image
+
+    from animo_desktop.storage import read_png_text
+
+    paths = [trained_joy.lora_dir / f"joy.epoch-{epoch}.png" for epoch in (1, 2)]
+    assert sorted(trained_joy.lora_dir.glob("joy.epoch-*.png")) == paths
+    assert not list(trained_joy.lora_dir.glob(".joy.epoch-*"))  # no temporary file left
+    for epoch, path in enumerate(paths, start=1):
+        text = read_png_text(path)
+        session = json.loads(text["animo:session"])
+        assert session["seed"] == 0 and session["lora"] == "joy.safetensors"
+        assert session["extra"]["epoch"] == epoch
+        assert session["extra"]["training_step"] == 20 * epoch
+        assert session["prompt"] in text["parameters"] and "Seed: 0" in text["parameters"]
+        assert f"epoch {epoch} validation image: {path}" in trained_joy.output
+    first, second = (np.asarray(Image.open(path).convert("RGB")) for path in paths)
+    assert first.shape == second.shape == (64, 64, 3)
+    assert not np.array_equal(first, second)  # the same seed: only the LoRA changed

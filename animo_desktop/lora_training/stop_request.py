@@ -1,0 +1,37 @@
+"""Ctrl+C during a training: the first asks it to stop after the step under way, so that
+the saved state is a whole step's (an interrupt inside the optimiser's update would leave
+half-updated moments); the second stops at once, saving nothing."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+
+class StopOnInterrupt:
+    """A context in which SIGINT sets `requested` instead of raising KeyboardInterrupt;
+    called, it says whether a stop was asked for. Outside the main thread (where Python
+    delivers no signal) it never turns true."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self) -> "StopOnInterrupt":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._ask_to_stop)
+        return self
+
+    def __exit__(self, *exception) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def _ask_to_stop(self, signum, frame) -> None:
+        self.requested = True
+        signal.signal(signal.SIGINT, self._previous)
+        print("\nstopping after this step to save the training state (Ctrl+C again stops "
+              "at once, saving nothing)", file=sys.stderr)
