@@ -13,7 +13,10 @@ fusion_report.json (every figure quoted in onnx_models/README.md). Writes no ima
    photos through the application's still pipeline, with its fallback detector), the
    CNN on the aligned crop, the RAF-DB model on the five-point warp. Each web photo is
    also read degraded as a poor webcam would give it (smaller, softer, darker or
-   brighter, JPEG-coded), to measure the fusion on such faces too.
+   brighter, JPEG-coded), to measure the fusion on such faces too. The shipped CNN is
+   fine-tuned on the web photos (finetune_emotion_cnn.py), so with --cnn-out-of-fold
+   each photo's CNN reading is the one of the fold's CNN, fine-tuned without that person
+   (the same folds as in 4).
 2. Blendshape expert (fusion.FACS_PROTOTYPES): a class-balanced logistic regression in
    which each emotion sees only its EMFACS prototype's features, with weights that may
    not be negative, fitted on the FER2013 training faces (FER+ majority labels).
@@ -63,7 +66,7 @@ from animo_desktop.vision.opencv import cv2
 from animo_desktop.vision.rafdb_classifier import EMBEDDING_SIZE, RafDbClassifier
 from animo_desktop.vision.sources import read_image
 from fer2013_landmarks import BORDER, SCALE, align_fer2013, enlarged_face, landmark_fer2013
-from train_emotion_cnn import HERE, load_fer2013
+from train_emotion_cnn import HERE, INPUT_SIZE, load_fer2013
 
 SHARED = HERE.parent.parent / "shared"
 EMOTIONS = len(ALL_EMOTIONS)
@@ -150,8 +153,10 @@ def degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def read_photos(folder: Path, cache: Path | None = None, degraded: bool = False
                 ) -> dict[str, np.ndarray]:
     """Every photo of a labelled folder (labels.csv: image, emotion[, person]) through the
-    application's still pipeline: labels, persons, which kind of photo, what was found and
-    each expert's reading; `degraded`: of each photo's degrade()d copy instead."""
+    application's still pipeline: labels, persons, which kind of photo, what was found,
+    each expert's reading and the aligned 48 x 48 crop the CNN read (for
+    finetune_emotion_cnn.py: the only pixels the cache holds, the Apache-2.0 web photos'
+    faces); `degraded`: of each photo's degrade()d copy instead."""
     with (folder / "labels.csv").open(newline="", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     if cache is not None and cache.exists():
@@ -162,6 +167,7 @@ def read_photos(folder: Path, cache: Path | None = None, degraded: bool = False
         "persons": np.array([row.get("person") or row["image"] for row in rows]),
         "colour": np.zeros(count, bool), "found": np.zeros(count, bool),
         "has_blendshapes": np.zeros(count, bool),
+        "crops": np.zeros((count, INPUT_SIZE, INPUT_SIZE), np.uint8),
         "cnn": np.zeros((count, EMOTIONS), np.float32),
         "rafdb_logits": np.zeros((count, EMOTIONS), np.float32),
         "embedding": np.zeros((count, EMBEDDING_SIZE), np.float32),
@@ -178,6 +184,7 @@ def read_photos(folder: Path, cache: Path | None = None, degraded: bool = False
             if experts is None:
                 continue
             result["found"][i] = True
+            result["crops"][i] = experts.crop
             result["cnn"][i] = experts.cnn_probabilities
             result["rafdb_logits"][i] = experts.rafdb.logits
             result["embedding"][i] = experts.rafdb.embedding
@@ -189,6 +196,15 @@ def read_photos(folder: Path, cache: Path | None = None, degraded: bool = False
     if cache is not None:
         np.savez_compressed(cache, **result)
     return result
+
+
+def grouped_folds(photos: dict[str, np.ndarray], rows: np.ndarray
+                  ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The cross-validation folds of the photos at `rows` (positions into `rows`): one
+    person's photos all in one fold, each emotion spread evenly. finetune_emotion_cnn.py
+    fine-tunes on the same folds, so that its out-of-fold readings fit the read-out's."""
+    return list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED).split(
+        rows, photos["labels"][rows], photos["persons"][rows]))
 
 
 def is_colour(bgr: np.ndarray) -> bool:
@@ -381,6 +397,9 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=SHARED / "faces" / "dev")
     parser.add_argument("--cache", type=Path, metavar="DIR",
                         help="keep every expert's reading of every face (no pixels) here")
+    parser.add_argument("--cnn-out-of-fold", type=Path, metavar="FILE.npz",
+                        help="the fine-tuned CNN's out-of-fold readings of the web photos "
+                             "(finetune_emotion_cnn.py), in place of the shipped CNN's")
     parser.add_argument("--out", type=Path, default=HERE, metavar="DIR",
                         help="where emotion_fusion.json and fusion_report.json go")
     parser.add_argument("--threads", type=int, default=2)
@@ -422,6 +441,11 @@ def main() -> None:
     web_labels = web["labels"][web_rows]
     degraded = read_photos(args.web_faces, cached("web_faces_degraded_experts.npz"),
                            degraded=True)
+    if args.cnn_out_of_fold is not None:
+        # The shipped CNN trained on these photos: each is read by the fold's CNN instead,
+        # one that never saw that person.
+        out_of_fold = np.load(args.cnn_out_of_fold)
+        web["cnn"], degraded["cnn"] = out_of_fold["web"], out_of_fold["degraded"]
     print(f"web photos: a face in {web['found'].mean():.1%} "
           f"({web['has_blendshapes'].mean():.1%} by the landmarker)")
 
@@ -435,8 +459,7 @@ def main() -> None:
     public_rows = np.flatnonzero(public)
 
     # Cross-validation: web folds grouped by person, FER2013 PublicTest stratified.
-    web_folds = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED).split(
-        web_rows, web_labels, web["persons"][web_rows])
+    web_folds = grouped_folds(web, web_rows)
     fer_folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
         public_rows, fer_labels[public])
     web_oof = np.zeros((len(web_rows), EMOTIONS))

@@ -57,10 +57,13 @@ class EmotionCNN(nn.Module):
 
     Standardising each image is the first operation of the graph, so the ONNX model takes
     plain pixels and the application needs no preprocessing beyond the aligned crop.
+    `batch_norm=False`: the exported form, each batch normalisation folded into the
+    convolution's weights and bias (how finetune_emotion_cnn.py reloads a shipped model).
     """
 
-    def __init__(self, width: int, classes: int) -> None:
+    def __init__(self, width: int, classes: int, batch_norm: bool = True) -> None:
         super().__init__()
+        self.width, self.classes = width, classes
         widths = (width, 2 * width, 4 * width, 8 * width)
         layers: list[nn.Module] = []
         channels = 1
@@ -68,19 +71,23 @@ class EmotionCNN(nn.Module):
             # The first stage works at full 48 x 48 resolution, where a second
             # convolution would cost as much as all later stages together.
             for _ in range(1 if stage == 0 else 2):
-                layers += [nn.Conv2d(channels, out, 3, padding=1, bias=False),
-                           nn.BatchNorm2d(out), nn.ReLU(inplace=True)]
+                layers.append(nn.Conv2d(channels, out, 3, padding=1, bias=not batch_norm))
+                if batch_norm:
+                    layers.append(nn.BatchNorm2d(out))
+                layers.append(nn.ReLU(inplace=True))
                 channels = out
             layers.append(nn.MaxPool2d(2))
         self.features = nn.Sequential(*layers)
         self.head = nn.Sequential(nn.Dropout(0.4), nn.Linear(channels, classes))
 
-    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+    @staticmethod
+    def standardise(pixels: torch.Tensor) -> torch.Tensor:
         mean = pixels.mean(dim=(1, 2, 3), keepdim=True)
         std = pixels.std(dim=(1, 2, 3), keepdim=True)
-        x = (pixels - mean) / (std + 1.0)
-        x = self.features(x)
-        return self.head(x.mean(dim=(2, 3)))
+        return (pixels - mean) / (std + 1.0)
+
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(self.standardise(pixels)).mean(dim=(2, 3)))
 
 
 class ProbabilitiesModel(nn.Module):
@@ -329,6 +336,39 @@ def degradation(args: argparse.Namespace) -> str:
         parts.append(f"Gaussian blur sigma {BLUR_SIGMAS[0]}-{BLUR_SIGMAS[1]} px "
                      f"(p={args.blur:g})")
     return "".join(", " + part for part in parts)
+
+
+def members_from_onnx(path: Path, width: int = 16) -> list[EmotionCNN]:
+    """The members of an ensemble merged by merge_emotion_cnns.py, as torch networks.
+
+    The export folded each batch normalisation into the convolution before it, so a
+    member comes back as the same network with biased convolutions and no batch
+    normalisation (EmotionCNN(batch_norm=False)): it computes exactly what the graph does
+    (finetune_emotion_cnn.py goes on training from there)."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    weights = {tensor.name: torch.tensor(numpy_helper.to_array(tensor))
+               for tensor in model.graph.initializer}
+    members = []
+    prefixes = sorted({name.split("/")[0] for name in weights if name.startswith("member")},
+                      key=lambda prefix: int(prefix.removeprefix("member")))
+    for prefix in prefixes:
+        cnn = EmotionCNN(width, len(Emotion), batch_norm=False)
+        own = [node for node in model.graph.node if node.input[1:2]
+               and node.input[1].startswith(prefix + "/")]
+        convs = [node for node in own if node.op_type == "Conv"]
+        (head,) = [node for node in own if node.op_type == "Gemm"]
+        layers = [layer for layer in cnn.features if isinstance(layer, nn.Conv2d)]
+        if len(convs) != len(layers):
+            raise SystemExit(f"{path}: {prefix} has {len(convs)} convolutions, not {len(layers)}")
+        with torch.no_grad():
+            for node, layer in zip(convs + [head], layers + [cnn.head[1]]):
+                layer.weight.copy_(weights[node.input[1]])
+                layer.bias.copy_(weights[node.input[2]])
+        members.append(cnn)
+    return members
 
 
 def export(model: EmotionCNN, emotions: list[Emotion], path: Path) -> None:

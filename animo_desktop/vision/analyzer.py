@@ -100,6 +100,7 @@ class ExpertReadings:
     """What the experts say of the followed face of one frame, before fusion."""
 
     face: DetectedFace
+    crop: np.ndarray  # the aligned grey face the CNN read (kept for fine-tuning it)
     cnn_probabilities: np.ndarray  # (7,) ALL_EMOTIONS order
     rafdb: RafDbReading
 
@@ -189,7 +190,7 @@ class EmotionAnalyzer:
         except ValueError:  # its points fall together: nothing there to read
             self._last_rafdb = None
             return None, faces_seen
-        return ExpertReadings(face, cnn_probabilities, rafdb), faces_seen
+        return ExpertReadings(face, crop, cnn_probabilities, rafdb), faces_seen
 
     def _read_rafdb(self, rgb: np.ndarray, face: DetectedFace, timings: dict[str, float]
                     ) -> RafDbReading:
