@@ -38,6 +38,7 @@ def test_painter_run_reports_every_emotion(capsys):
 
 def test_images_folder_with_sidecars_and_text_chunks(tmp_path, capsys):
     artworks = tmp_path / "session" / "artworks"
+    artworks.parent.mkdir()  # an artwork's save makes its artworks/ folder, not the session's
     index = 0
     for emotion in ALL_EMOTIONS:
         for seed in range(2):
