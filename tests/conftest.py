@@ -4,6 +4,8 @@ and without an example database in the repository."""
 
 import contextlib
 import os
+import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -59,6 +61,14 @@ def release_readers(*fifos: Path) -> None:
     for fifo in fifos:
         with contextlib.suppress(OSError):
             os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def strace_works() -> bool:
+    """Whether strace is installed and may trace here (a container may forbid ptrace)."""
+    if shutil.which("strace") is None:
+        return False
+    return subprocess.run(["strace", "-f", "-qq", "-o", os.devnull, "true"],
+                          capture_output=True).returncode == 0
 
 
 def make_fifo(path: Path) -> Path:

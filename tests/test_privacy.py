@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ from animo_desktop.emotions import Emotion
 from animo_desktop.storage import read_png_text
 from animo_desktop.vision.opencv import cv2
 from animo_desktop.vision.sources import DEMO_VIDEO, open_source
+from tests.conftest import strace_works
 
 SESSION_SECONDS = 12
 
@@ -63,13 +63,6 @@ EXPECTED_FILES = (
 )
 
 
-def _strace_works() -> bool:
-    if shutil.which("strace") is None:
-        return False
-    return subprocess.run(["strace", "-f", "-qq", "-o", os.devnull, "true"],
-                          capture_output=True).returncode == 0
-
-
 @pytest.fixture(scope="module")
 def camera_session(tmp_path_factory):
     """One real session with the camera; everything it wrote and did."""
@@ -90,7 +83,7 @@ def camera_session(tmp_path_factory):
         "ANIMO_DATA_DIR": str(places["animo-data"])}
     command = [sys.executable, "-c", _RUN_ANIMO, "--demo", "--exit-after",
                str(SESSION_SECONDS), "--export", str(places["exports"] / "canvas.png")]
-    trace = probe / "strace.txt" if _strace_works() else None
+    trace = probe / "strace.txt" if strace_works() else None
     if trace is not None:
         command = ["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o",
                    str(trace), *command]

@@ -4,12 +4,13 @@ ANIMO sets, the only internet sockets are two UDP probes, never bound, connected
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import strace_works
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,14 +30,7 @@ landmarker.close()
 """
 
 
-def _strace_works() -> bool:
-    if shutil.which("strace") is None:
-        return False
-    return subprocess.run(["strace", "-f", "-qq", "-o", os.devnull, "true"],
-                          capture_output=True).returncode == 0
-
-
-@pytest.mark.skipif(not _strace_works(), reason="strace is not available (or may not trace)")
+@pytest.mark.skipif(not strace_works(), reason="strace is not available (or may not trace)")
 def test_native_code_opens_only_unused_udp_probes(tmp_path):
     trace = tmp_path / "strace.txt"
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
