@@ -1,18 +1,14 @@
 """onnx_models/merge_emotion_cnns.py, which builds the shipped emotion model."""
 
-import importlib.util
-
 import numpy as np
 import onnxruntime
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from animo_desktop.vision.classifier import DEFAULT_MODEL_PATH, MODELS_DIR, EmotionClassifier
+from animo_desktop.vision.classifier import DEFAULT_MODEL_PATH, EmotionClassifier
+from tests.onnx_models.conftest import load_script
 
-spec = importlib.util.spec_from_file_location("merge_emotion_cnns",
-                                              MODELS_DIR / "merge_emotion_cnns.py")
-merge_emotion_cnns = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(merge_emotion_cnns)
+merge_emotion_cnns = load_script("merge_emotion_cnns")
 
 LABELS = "anger,disgust,fear,joy,neutral,sadness,surprise"
 

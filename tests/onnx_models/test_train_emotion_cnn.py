@@ -1,27 +1,16 @@
 """onnx_models/train_emotion_cnn.py: the CNN's export and its way back from the ONNX graph,
 from which finetune_emotion_cnn.py goes on training the shipped model."""
 
-import importlib.util
-import sys
-
 import numpy as np
 import onnxruntime
 import torch
 
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
-from animo_desktop.vision.classifier import DEFAULT_MODEL_PATH, MODELS_DIR, EmotionClassifier
+from animo_desktop.vision.classifier import DEFAULT_MODEL_PATH, EmotionClassifier
+from tests.onnx_models.conftest import load_script
 
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, MODELS_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-train_emotion_cnn = load("train_emotion_cnn")
-merge_emotion_cnns = load("merge_emotion_cnns")
+train_emotion_cnn = load_script("train_emotion_cnn")
+merge_emotion_cnns = load_script("merge_emotion_cnns")
 LABELS = [Emotion.ANGER, Emotion.DISGUST, Emotion.FEAR, Emotion.JOY, Emotion.NEUTRAL,
           Emotion.SADNESS, Emotion.SURPRISE]  # the order of the CNN's outputs
 
