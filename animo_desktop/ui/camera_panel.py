@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QLabel,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHBoxLayout,
+                               QLabel, QPushButton, QVBoxLayout, QWidget)
 
 from animo_desktop.vision.cameras import camera_index, list_cameras
 
@@ -47,17 +47,20 @@ class CameraPanel(QGroupBox):
         self.preview_label.setMinimumHeight(150)
         self.preview_label.hide()
         layout.addWidget(self.preview_label)
-        self.preview_box = QCheckBox("Show camera preview")
-        self.preview_box.setToolTip("A small live image with the face mesh, for the therapist "
-                                    "only; it is never saved")
+        self.preview_box = QCheckBox("Preview")
+        self.preview_box.setToolTip("Show a small live image with the face mesh, for the "
+                                    "therapist only; it is never saved")
         self.preview_box.toggled.connect(self._toggle_preview)
-        layout.addWidget(self.preview_box)
         self.calibrate_button = QPushButton("Calibrate neutral")
         self.calibrate_button.setToolTip(
             f"Ask the client to relax their face, then press: the next "
             f"{CALIBRATION_SECONDS:.0f} seconds become their neutral expression")
         self.calibrate_button.clicked.connect(self._calibrate)
-        layout.addWidget(self.calibrate_button)
+        # Side by side: the panel fits a 1280 x 860 window without scrolling.
+        controls = QHBoxLayout()
+        controls.addWidget(self.preview_box)
+        controls.addWidget(self.calibrate_button)
+        layout.addLayout(controls)
         self.set_active(False)
 
     def show_source(self, source: str | None) -> None:

@@ -26,6 +26,8 @@ class EmotionPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Emotion", parent)
         layout = QVBoxLayout(self)
+        # Tight rows: the whole side panel, camera included, fits a 1280 x 860 window.
+        layout.setSpacing(3)
 
         self.current_label = QLabel()
         self.current_label.setObjectName("currentEmotion")
@@ -35,6 +37,7 @@ class EmotionPanel(QGroupBox):
         layout.addWidget(self.source_label)
 
         bars = QGridLayout()
+        bars.setVerticalSpacing(2)
         self.bars: dict[Emotion, QProgressBar] = {}
         for row, emotion in enumerate(ALL_EMOTIONS):
             bar = QProgressBar()
@@ -55,6 +58,7 @@ class EmotionPanel(QGroupBox):
 
         layout.addWidget(QLabel("Pin an emotion"))
         buttons = QGridLayout()
+        buttons.setVerticalSpacing(3)
         self.pin_buttons: dict[Emotion, QPushButton] = {}
         self._group = QButtonGroup(self)
         for position, emotion in enumerate(ALL_EMOTIONS):

@@ -159,19 +159,20 @@ class MainWindow(QMainWindow):
         self.end_button = QPushButton("End")
         self.end_button.setToolTip("End the session; the canvas stays and can be exported")
         self.end_button.clicked.connect(self._end_session)
-        for button in (self.start_button, self.pause_button, self.end_button):
+        self.export_button = QPushButton("Export")
+        self.export_button.setToolTip("Save the whole canvas as a PNG (Ctrl+S)")
+        self.export_button.clicked.connect(self.export_now)
+        # One row: the panel, camera included, fits a 1280 x 860 window without scrolling.
+        for button in (self.start_button, self.pause_button, self.end_button,
+                       self.export_button):
             row.addWidget(button)
         self._icons += [(self.start_button, "start"), (self.pause_button, "pause"),
                         (self.end_button, "end")]
         session_layout.addLayout(row)
-        self.export_button = QPushButton("Export canvas")
-        self.export_button.setToolTip("Save the whole canvas as a PNG (Ctrl+S)")
-        self.export_button.clicked.connect(self.export_now)
         self._icons += [(self.export_button, "export"),
                         (self.emotion_panel.release_button, "release_pin"),
                         (self.camera_panel.calibrate_button, "calibrate"),
                         (self.camera_panel.preview_box, "preview")]
-        session_layout.addWidget(self.export_button)
         settings_form = QFormLayout()
         self.composition_box = QComboBox()
         # Qt hands str-based enums back as plain strings: store the values.
