@@ -9,6 +9,7 @@ reading had got to. No Qt here.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future, wait
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -18,6 +19,8 @@ Result = TypeVar("Result")
 # A local disk answers in milliseconds, a working share within a second or two, a disk
 # that spins up within a few more.
 FOLDER_DEADLINE_S = 10.0
+# How often a wait looks whether its caller still wants the answer.
+ABANDON_POLL_S = 0.1
 
 
 class FolderStalled(Exception):
@@ -40,21 +43,43 @@ class FolderTrail:
         return folder
 
 
-def read_within_deadline(read: Callable[[], Result], trail: FolderTrail) -> Result:
-    """What read() returns (or raises); FolderStalled, naming the trail's folder, when it
-    has not returned within FOLDER_DEADLINE_S. The reading thread, stuck in a system call,
-    is left behind: a daemon thread, so that quitting never waits for it (the threads of
-    concurrent.futures' pools are joined at exit)."""
+class DeadlinePassed(Exception):
+    """Work that had not finished by its deadline."""
+
+
+class ReadingAbandoned(Exception):
+    """The caller stopped waiting for a reading (the app is quitting)."""
+
+
+def finish_within(work: Callable[[], Result], seconds: float,
+                  abandon: Callable[[], bool] = lambda: False) -> Result:
+    """What work() returns (or raises); DeadlinePassed when it has not returned within
+    `seconds`, ReadingAbandoned as soon as abandon() says so. The thread running work,
+    perhaps stuck in a system call, is left behind: a daemon thread, so that quitting
+    never waits for it (the threads of concurrent.futures' pools are joined at exit)."""
     outcome: Future = Future()
 
     def run() -> None:
         try:
-            outcome.set_result(read())
+            outcome.set_result(work())
         except BaseException as error:  # handed to the caller, who sees it raised
             outcome.set_exception(error)
 
-    threading.Thread(target=run, name="animo-folder-reader", daemon=True).start()
-    seconds = FOLDER_DEADLINE_S
-    if not wait([outcome], seconds).done:
-        raise FolderStalled(trail.folder, seconds)
+    threading.Thread(target=run, name="animo-deadline-worker", daemon=True).start()
+    deadline = time.monotonic() + seconds
+    while not wait([outcome], min(ABANDON_POLL_S, max(0.0, deadline - time.monotonic()))).done:
+        if abandon():
+            raise ReadingAbandoned
+        if time.monotonic() >= deadline:
+            raise DeadlinePassed(f"did not finish within {seconds:g} s")
     return outcome.result()
+
+
+def read_within_deadline(read: Callable[[], Result], trail: FolderTrail) -> Result:
+    """What read() returns (or raises); FolderStalled, naming the trail's folder, when it
+    has not returned within FOLDER_DEADLINE_S."""
+    seconds = FOLDER_DEADLINE_S
+    try:
+        return finish_within(read, seconds)
+    except DeadlinePassed:
+        raise FolderStalled(trail.folder, seconds) from None

@@ -16,8 +16,9 @@ import logging
 from dataclasses import replace
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
+from animo_desktop.folder_deadline import DeadlinePassed, ReadingAbandoned, finish_within
 from animo_desktop.generation.backend import GenerationBackend, GenerationInterrupted
 from animo_desktop.messages import GenerationProgress, GenerationRequest, WorkerError
 from animo_desktop.session import save_artwork_files
@@ -25,7 +26,11 @@ from animo_desktop.ui.worker_thread import crash_guarded
 
 log = logging.getLogger(__name__)
 
-# Builds the backend in the worker's thread; reports loading steps through its argument.
+# SD 1.5 loads in 5 to 30 s from a local disk, a few times that from a slow share.
+MODEL_LOAD_DEADLINE_S = 180.0
+
+# Builds the backend (in a thread of its own, watched by the worker's); reports loading
+# steps through its argument.
 BackendFactory = Callable[[Callable[[str], None]], tuple[GenerationBackend, list[str]]]
 
 
@@ -57,13 +62,41 @@ class GenerationWorker(QObject):
         if self._running is not None:  # the request a crash stopped, unless a newer one came
             self._pending = self._pending or self._running
             self._running = None
-        self._backend, warnings = self._backend_factory(self.loading.emit)
+        self._backend, warnings = self._build_backend()
+        if self._backend is None:
+            return  # the app is quitting
         for text in warnings:
             log.warning(text)
             self.warning.emit(text)
         self.backend_ready.emit(self._backend.info)
         if self._pending is not None and not self._busy:
             QTimer.singleShot(0, self._generate_pending)
+
+    def _build_backend(self) -> tuple[GenerationBackend | None, list[str]]:
+        """The factory's backend and warnings; the painter, saying why, when loading has
+        not finished within MODEL_LOAD_DEADLINE_S (a model on a share that stalled); None
+        when the app quits meanwhile, so that quitting never waits for a stuck load."""
+        from animo_desktop.generation.backend import create_backend
+
+        steps = ["starting"]  # the step it got to, named when it stalls
+
+        def report_loading(text: str) -> None:
+            steps.append(text)
+            self.loading.emit(text)
+
+        try:
+            return finish_within(lambda: self._backend_factory(report_loading),
+                                 MODEL_LOAD_DEADLINE_S,
+                                 abandon=QThread.currentThread().isInterruptionRequested)
+        except ReadingAbandoned:
+            return None, []
+        except DeadlinePassed:
+            log.error("the generator did not finish loading within %g s, at: %s",
+                      MODEL_LOAD_DEADLINE_S, steps[-1])
+            painter, _ = create_backend("painter")
+            return painter, [f"The model did not finish loading within "
+                             f"{MODEL_LOAD_DEADLINE_S:g} s (at: {steps[-1]}): a network "
+                             "share that stalls? The built-in painter makes the artworks."]
 
     @Slot()
     def fall_back(self) -> None:
