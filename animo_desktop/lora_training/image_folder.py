@@ -88,20 +88,10 @@ def emotion_folders(root: Path) -> list[tuple[Emotion, Path]]:
 
 def read_image_folder(folder: Path, default_caption: str, resolution: int) -> ImageFolder:
     """Every image of folder (not its subfolders), captioned and at the training size."""
-    if not folder.is_dir():
-        raise TrainingDataError(f"{folder} is not a folder")
     repeats, name = kohya_folder_name(folder.name)
-    # Hidden files are the file manager's (".DS_Store", macOS's "._joy.png"), not artworks.
-    files = sorted(path for path in folder.iterdir()
-                   if path.is_file() and not path.name.startswith("."))
-    image_files = [path for path in files if path.suffix.lower() in IMAGE_SUFFIXES]
-    if not image_files:
-        subfolders = sorted(path.name for path in folder.iterdir() if path.is_dir())
-        hint = (f"; it has subfolders ({', '.join(subfolders)}): for one LoRA per emotion "
-                "subfolder use --all") if subfolders else ""
-        raise TrainingDataError(f"{folder} holds no images ({', '.join(IMAGE_SUFFIXES)}){hint}")
+    files = image_files(folder)
     images, problems, notices = [], [], []
-    for path in image_files:
+    for path in files:
         try:
             pixels, enlarged_from = _square_pixels(path, resolution)
             caption = _caption(path, default_caption)
@@ -113,10 +103,27 @@ def read_image_folder(folder: Path, default_caption: str, resolution: int) -> Im
                            f"pixels: enlarged to {resolution} x {resolution}")
         images.append(TrainingImage(path, caption, pixels))
     if problems:
-        raise TrainingDataError(f"{len(problems)} of the {len(image_files)} images in {folder} "
+        raise TrainingDataError(f"{len(problems)} of the {len(files)} images in {folder} "
                                 "cannot be used (nothing was trained):\n  " +
                                 "\n  ".join(problems))
     return ImageFolder(folder, name, repeats, tuple(images), tuple(notices))
+
+
+def image_files(folder: Path) -> list[Path]:
+    """The image files of folder (not its subfolders), by name, without opening them;
+    TrainingDataError when it is no folder or holds none."""
+    if not folder.is_dir():
+        raise TrainingDataError(f"{folder} is not a folder")
+    # Hidden files are the file manager's (".DS_Store", macOS's "._joy.png"), not artworks.
+    files = sorted(path for path in folder.iterdir()
+                   if path.is_file() and not path.name.startswith(".")
+                   and path.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        subfolders = sorted(path.name for path in folder.iterdir() if path.is_dir())
+        hint = (f"; it has subfolders ({', '.join(subfolders)}): for one LoRA per emotion "
+                "subfolder use --all") if subfolders else ""
+        raise TrainingDataError(f"{folder} holds no images ({', '.join(IMAGE_SUFFIXES)}){hint}")
+    return files
 
 
 def _caption(path: Path, default_caption: str) -> str:
