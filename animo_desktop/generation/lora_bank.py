@@ -90,9 +90,11 @@ def read_lora_file(path: Path) -> dict[str, torch.Tensor]:
 
 @contextmanager
 def _staging_adapters():
-    """PEFT warns whenever a second adapter joins a model; here that is the design."""
+    """PEFT warns whenever a second adapter joins a model, and when the staging adapter,
+    made active by its loading, leaves it again; here that is the design."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Already found a `peft_config`")
+        warnings.filterwarnings("ignore", message="Adapter .* was active which is now deleted")
         yield
 
 
@@ -178,7 +180,8 @@ class EmotionLoraBank:
         finally:
             if any(_STAGING_ADAPTER in names
                    for names in self._pipeline.get_list_adapters().values()):
-                self._pipeline.delete_adapters(_STAGING_ADAPTER)
+                with _staging_adapters():
+                    self._pipeline.delete_adapters(_STAGING_ADAPTER)
         if not layers or len(layers) < expected:
             raise LoraFileError(f"only {len(layers)} of its {expected} layers exist in this "
                                 "model (a LoRA for another base model?)")

@@ -149,8 +149,8 @@ class GenerationWorker(QObject):
             name = trained.emotion.value
             if not isinstance(self._backend, ReloadsLoras):
                 self.notice.emit(f"The {name} LoRA is trained: it is used when Stable "
-                                 f"Diffusion makes the artworks ({self._backend.info.name} "
-                                 "makes them now).")
+                                 "Diffusion makes the artworks (the "
+                                 f"{self._backend.info.name} backend makes them now).")
                 continue
             problems = self._backend.reload_lora(trained)
             for text in problems:

@@ -123,3 +123,25 @@ def test_a_damaged_image_is_shown_in_the_dialog(open_dialog, qtbot, tmp_path):
     assert dialog.run.state is RunState.FAILED
     assert "cut.png is damaged or cut short" in dialog.log_view.toPlainText()
     assert dialog.step_label.text().startswith("The training stopped")
+
+
+def test_the_tools_menu_opens_it_with_the_sessions_model_and_loras(launch, tiny_model,  # noqa: F811
+                                                                   lora_dir, qtbot):
+    window, _ = launch("--backend", "painter", "--model", str(tiny_model.folder),
+                       "--lora-dir", str(lora_dir))
+    tools = next(action.menu() for action in window.menuBar().actions()
+                 if action.text() == "&Tools")
+    next(action for action in tools.actions()
+         if action.text() == "Train emotion &LoRAs…").trigger()
+    dialog = window.lora_training_dialog
+    assert dialog.isVisible()
+    assert dialog.model_field.text() == str(tiny_model.folder)
+    assert dialog.plan.lora_dir == str(lora_dir)
+    # A LoRA announced reaches the generation worker; the painter makes the artworks.
+    dialog.lora_trained.emit(LoraTrained(Emotion.JOY, lora_dir / "joy.safetensors",
+                                         lora_dir / "emotions.toml"))
+    qtbot.waitUntil(lambda: "it is used when Stable Diffusion makes the artworks"
+                    in window.statusBar().currentMessage())
+    dialog.close()
+    assert not dialog.isVisible()
+    assert window.show_lora_training() is dialog  # one dialog, where it was
