@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from animo_desktop.generation.model_locator import ModelLoadError
     from animo_desktop.lora_training.image_folder import TrainingDataError
     from animo_desktop.lora_training.manifest_update import ManifestUpdateError
+    from animo_desktop.lora_training.memory_fallback import TrainingOutOfMemoryError
     from animo_desktop.lora_training.trainer import TrainingDivergedError
     from animo_desktop.lora_training.training_state import TrainingStateError
 
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _train_all(args, out)
     except (TrainingDataError, ModelLoadError, ManifestUpdateError, TrainingDivergedError,
-            TrainingStateError, _UsageError, OSError) as error:
+            TrainingOutOfMemoryError, TrainingStateError, _UsageError, OSError) as error:
         out.failed(str(error))
         if isinstance(error, OSError):
             raise  # the command line's own one sentence for it (cli.main)
@@ -205,7 +206,7 @@ def _train_one(args: argparse.Namespace, job: _Job, pipeline, model_name: str,
             trained = train_lora(pipeline, job.images.images, settings,
                                  out.progress(job.emotion),
                                  validation_writer(pipeline, validation, out), resume_from,
-                                 lambda: interrupt() or out.stop_requested())
+                                 lambda: interrupt() or out.stop_requested(), out.note)
         except TrainingInterrupted as interrupted:
             try:
                 save_training_state(job.out, interrupted.state)

@@ -6,10 +6,13 @@ model is fp16 (on CUDA), fp32 otherwise (on the CPU).
 
 Every random draw (the LoRA's initial weights, the order of the images, the noise and the
 timesteps) comes from the seed, on the CPU: the same seed gives the same weights.
+
+Out of GPU memory in a step, the step is tried again with less (memory_fallback.py).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -20,9 +23,14 @@ import torch.nn.functional as F
 
 from animo_desktop.generation.lora_bank import TEXT_ENCODER_LORA_TARGETS, UNET_LORA_TARGETS
 from animo_desktop.lora_training.image_folder import TrainingImage
+from animo_desktop.lora_training.memory_fallback import (MemoryPlan, TrainingOutOfMemoryError,
+                                                         enable_gradient_checkpointing,
+                                                         free_accelerator_memory)
 from animo_desktop.lora_training.recipe import (ADAFACTOR_OPTIONS, MAX_GRADIENT_NORM,
                                                 TrainingSettings)
 from animo_desktop.lora_training.training_state import TrainingState
+
+log = logging.getLogger(__name__)
 
 TRAINING_ADAPTER = "animo_training"
 
@@ -81,13 +89,15 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
                on_epoch_end: Callable[[int, int], None] = lambda epoch, step: None,
                resume_from: TrainingState | None = None,
                stop_requested: Callable[[], bool] = lambda: False,
+               on_notice: Callable[[str], None] = lambda text: None,
                ) -> TrainedLora:
     """Train a LoRA on these images into pipeline's UNet and text encoder (their adapter
     stays in place: load a fresh pipeline for the next LoRA). on_epoch_end(epoch, step)
     runs after each epoch with the models in eval mode under the training's precision, so
     that it can paint with the LoRA as it is (a validation image). When stop_requested()
     turns true, the step under way ends and TrainingInterrupted carries the state that
-    resume_from continues to the very weights of an uninterrupted training."""
+    resume_from continues to the very weights of an uninterrupted training. on_notice
+    tells what the artist should know (a memory fallback)."""
     from diffusers import DDPMScheduler
 
     if not images:
@@ -105,6 +115,7 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
     scaler = torch.amp.GradScaler(device.type, enabled=mixed_precision)
     generator = torch.Generator("cpu").manual_seed(settings.seed)
     total = settings.total_steps(len(images))
+    memory_plan = MemoryPlan()
     losses: list[float] = []
     epoch, resumed_epoch_order, resumed_position, first_step = 0, None, 0, 1
     if resume_from is not None:
@@ -134,15 +145,22 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
                 torch.randn(batch_latents.shape, generator=generator),
                 torch.randint(0, noise_scheduler.config.num_train_timesteps,
                               (len(batch_indices),), generator=generator))
-            with torch.autocast(device.type, dtype=torch.float16, enabled=mixed_precision):
-                loss = denoising_loss(pipeline, noise_scheduler, batch)
-            scaler.scale(loss).backward()
+            while True:
+                try:
+                    loss = _accumulate_gradients(pipeline, noise_scheduler, batch, scaler,
+                                                 memory_plan.micro_batches, mixed_precision)
+                    break
+                except torch.OutOfMemoryError as error:
+                    optimizer.zero_grad(set_to_none=True)  # the failed attempt's part
+                    free_accelerator_memory()
+                    memory_plan = _save_memory(pipeline, memory_plan, len(batch_indices),
+                                               len(losses) + 1, error, on_notice)
             scaler.unscale_(optimizer)
             torch.nn.utils.clip_grad_norm_(parameters, MAX_GRADIENT_NORM)
             scaler.step(optimizer)
             scaler.update()
             optimizer.zero_grad(set_to_none=True)
-            losses.append(float(loss.detach()))
+            losses.append(loss)
             on_progress(TrainingProgress(len(losses), total, epoch, losses[-1],
                                          time.perf_counter() - started, first_step))
             if stop_requested():
@@ -164,6 +182,42 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
             f"{len(losses)} steps (last loss {losses[-1]}); try a lower --learning-rate")
     return TrainedLora(unet_layers, text_encoder_layers, settings, len(losses), epoch,
                        tuple(losses), mixed_precision, started_at, time.time())
+
+
+def _accumulate_gradients(pipeline, noise_scheduler, batch: TrainingBatch, scaler,
+                          micro_batches: int, mixed_precision: bool) -> float:
+    """The batch's gradients, in micro-batches when memory asks for it (each loss weighted
+    by its share of the batch: the sum is the whole batch's mean loss); returns that loss."""
+    device_type = pipeline.unet.device.type
+    size = len(batch.latents)
+    loss = 0.0
+    for part in range(micro_batches):
+        chunk = slice(part * size // micro_batches, (part + 1) * size // micro_batches)
+        micro_batch = TrainingBatch(batch.latents[chunk], batch.input_ids[chunk],
+                                    batch.noise[chunk], batch.timesteps[chunk])
+        share = len(micro_batch.latents) / size
+        with torch.autocast(device_type, dtype=torch.float16, enabled=mixed_precision):
+            part_loss = denoising_loss(pipeline, noise_scheduler, micro_batch) * share
+        scaler.scale(part_loss).backward()
+        loss += float(part_loss.detach())
+    return loss
+
+
+def _save_memory(pipeline, plan: MemoryPlan, batch_size: int, step: int,
+                 error: torch.OutOfMemoryError, on_notice: Callable[[str], None]) -> MemoryPlan:
+    """The next memory plan, in place and told; TrainingOutOfMemoryError when none is left."""
+    saving = plan.next(batch_size)
+    if saving is None:
+        raise TrainingOutOfMemoryError(
+            f"out of GPU memory at step {step} even with {plan.description(batch_size)}: "
+            "close other programs using the GPU, or train at a lower --resolution") from error
+    if saving.gradient_checkpointing and not plan.gradient_checkpointing:
+        enable_gradient_checkpointing(pipeline)
+    text = (f"out of GPU memory at step {step}: trying again with "
+            f"{saving.description(batch_size)}")
+    log.warning(text)
+    on_notice(text)
+    return saving
 
 
 def denoising_loss(pipeline, noise_scheduler, batch: TrainingBatch) -> torch.Tensor:
