@@ -80,8 +80,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the LoRA's rank, Kohya's network dim; alpha is the same "
                              "(default %(default)s)")
     parser.add_argument("--resolution", type=image_side, default=recipe.DEFAULT_RESOLUTION,
-                        help="training size in pixels: images are centre-cropped to a square "
-                             "and resized (default %(default)s)")
+                        help="training size in pixels: each image is resized to the "
+                             "aspect-ratio bucket nearest its own, of about this size squared "
+                             "(default %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=1,
                         help="images per step (default %(default)s)")
     parser.add_argument("--repeats", type=positive_int,
@@ -90,8 +91,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of every random draw: the same seed gives the same LoRA")
     parser.add_argument("--resume", action="store_true",
-                        help="continue from the state a training stopped with Ctrl+C saved "
-                             "beside the LoRA (the same command otherwise)")
+                        help="continue from the state saved beside the LoRA: a training "
+                             "stopped with Ctrl+C, or a finished one given more --epochs "
+                             "(the same command otherwise)")
     parser.add_argument("--no-manifest", action="store_true",
                         help="leave the LoRA manifest (emotions.toml) as it is")
     parser.add_argument("--progress-json", action="store_true",
@@ -186,7 +188,6 @@ def _train_one(args: argparse.Namespace, job: _Job, pipeline, model_name: str,
     from animo_desktop.lora_training.stop_request import StopOnInterrupt
     from animo_desktop.lora_training.trainer import TrainingInterrupted, train_lora
     from animo_desktop.lora_training.training_state import (load_training_state,
-                                                            remove_training_state,
                                                             save_training_state,
                                                             training_state_paths)
     from animo_desktop.lora_training.validation_image import ValidationImage
@@ -228,7 +229,11 @@ def _train_one(args: argparse.Namespace, job: _Job, pipeline, model_name: str,
     except OSError as error:
         raise OSError(f"the {job.emotion.value} LoRA could not be written to {job.out} "
                       f"({error.strerror or error}); nothing was written there") from error
-    remove_training_state(job.out)  # the LoRA is whole: nothing is left to resume
+    try:  # the state at the end: --resume with more --epochs extends the training
+        save_training_state(job.out, trained.state)
+    except OSError as error:  # the LoRA is whole: only extending it is lost
+        out.warn(f"the {job.emotion.value} training state could not be saved beside "
+                 f"{job.out} ({error.strerror or error}): --resume cannot extend it")
     out.note(f"{job.emotion.value}: {trained.steps} steps in "
              f"{trained.finished_at - trained.started_at:.0f} s, final loss "
              f"{trained.losses[-1]:.4f}: {job.out}")

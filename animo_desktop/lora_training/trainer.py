@@ -22,13 +22,14 @@ import torch
 import torch.nn.functional as F
 
 from animo_desktop.generation.lora_bank import TEXT_ENCODER_LORA_TARGETS, UNET_LORA_TARGETS
+from animo_desktop.lora_training.buckets import Size, bucket_image_counts
 from animo_desktop.lora_training.image_folder import TrainingImage
 from animo_desktop.lora_training.memory_fallback import (MemoryPlan, TrainingOutOfMemoryError,
                                                          enable_gradient_checkpointing,
                                                          free_accelerator_memory)
 from animo_desktop.lora_training.recipe import (ADAFACTOR_OPTIONS, MAX_GRADIENT_NORM,
                                                 TrainingSettings)
-from animo_desktop.lora_training.training_state import TrainingState
+from animo_desktop.lora_training.training_state import TrainingState, TrainingStateError
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class TrainedLora:
     mixed_precision: bool
     started_at: float  # time.time()
     finished_at: float
+    state: TrainingState  # at the end: --resume with more epochs extends the training
 
 
 @dataclass(frozen=True)
@@ -108,17 +110,23 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
     mixed_precision = unet.dtype == torch.float16
     noise_scheduler = DDPMScheduler.from_config(pipeline.scheduler.config)
     latents = cache_latents(pipeline, images)
+    image_sizes = [image.pixels.size for image in images]
     input_ids = caption_tokens(pipeline.tokenizer, [image.caption for image in images])
     parameters = add_lora_adapters(pipeline, settings)
     optimizer = _adafactor(parameters, settings.learning_rate)
     # fp16 gradients underflow without loss scaling; on fp32 the scaler does nothing.
     scaler = torch.amp.GradScaler(device.type, enabled=mixed_precision)
     generator = torch.Generator("cpu").manual_seed(settings.seed)
-    total = settings.total_steps(len(images))
+    total = settings.total_steps(bucket_image_counts(image_sizes))
     memory_plan = MemoryPlan()
     losses: list[float] = []
     epoch, resumed_epoch_order, resumed_position, first_step = 0, None, 0, 1
+
     if resume_from is not None:
+        if resume_from.step >= total:
+            raise TrainingStateError(
+                f"--resume: the training has done its {resume_from.step} steps already: "
+                "give it more --epochs (or a larger --max-steps) to go on")
         _restore(resume_from, unet, text_encoder, optimizer, scaler, generator)
         losses = list(resume_from.losses)
         first_step = len(losses) + 1
@@ -129,17 +137,19 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
         epoch += 1
         unet.train()
         text_encoder.train()
-        if resumed_epoch_order is not None:
-            order, resumed_epoch_order = resumed_epoch_order, None
+        if resumed_epoch_order is not None and len(resumed_epoch_order):
+            batches, resumed_epoch_order = resumed_epoch_order, None
         else:
             order = torch.arange(len(images)).repeat(settings.repeats)
             order = order[torch.randperm(len(order), generator=generator)]
-        batches = order.split(settings.batch_size)
+            batches = bucket_batches(order, image_sizes, settings.batch_size, generator)
+        next_position = resumed_position
         for position in range(resumed_position, len(batches)):
             if len(losses) == total:
                 break
-            batch_indices = batches[position]
-            batch_latents = latents[batch_indices]
+            next_position = position + 1
+            batch_indices = batch_members(batches, position)
+            batch_latents = torch.cat([latents[index] for index in batch_indices.tolist()])
             batch = TrainingBatch(
                 batch_latents, input_ids[batch_indices],
                 torch.randn(batch_latents.shape, generator=generator),
@@ -164,11 +174,12 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
             on_progress(TrainingProgress(len(losses), total, epoch, losses[-1],
                                          time.perf_counter() - started, first_step))
             if stop_requested():
+                # As it is, even at an epoch's end: resumed, that epoch's end comes first.
                 raise TrainingInterrupted(TrainingState(
-                    settings, len(images), epoch, order, position + 1, tuple(losses),
+                    settings, len(images), epoch, batches, next_position, tuple(losses),
                     _lora_layers(unet), _lora_layers(text_encoder), optimizer.state_dict(),
                     scaler.state_dict(), generator.get_state()))
-        resumed_position = 0
+        resumed_position, resumed_epoch_order = 0, None
         unet.eval()
         text_encoder.eval()
         with torch.autocast(device.type, dtype=torch.float16, enabled=mixed_precision):
@@ -180,8 +191,16 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
         raise TrainingDivergedError(
             f"the training diverged: the LoRA's weights are no longer finite numbers after "
             f"{len(losses)} steps (last loss {losses[-1]}); try a lower --learning-rate")
+    if next_position == len(batches):  # the epoch is whole: an extension draws the next
+        final_epoch, batches, next_position = epoch + 1, batches[:0], 0
+    else:
+        final_epoch = epoch
+    final_state = TrainingState(settings, len(images), final_epoch, batches, next_position,
+                                tuple(losses), unet_layers, text_encoder_layers,
+                                optimizer.state_dict(), scaler.state_dict(),
+                                generator.get_state())
     return TrainedLora(unet_layers, text_encoder_layers, settings, len(losses), epoch,
-                       tuple(losses), mixed_precision, started_at, time.time())
+                       tuple(losses), mixed_precision, started_at, time.time(), final_state)
 
 
 def _accumulate_gradients(pipeline, noise_scheduler, batch: TrainingBatch, scaler,
@@ -237,9 +256,10 @@ def denoising_loss(pipeline, noise_scheduler, batch: TrainingBatch) -> torch.Ten
 
 
 @torch.no_grad()
-def cache_latents(pipeline, images: Sequence[TrainingImage]) -> torch.Tensor:
-    """Each image through the VAE once (Kohya's cache_latents), as fp32 on the CPU; one
-    latent draw per image, from a generator of its own, so the cache is reproducible."""
+def cache_latents(pipeline, images: Sequence[TrainingImage]) -> list[torch.Tensor]:
+    """Each image through the VAE once (Kohya's cache_latents), as fp32 on the CPU, at its
+    bucket's size (1 x 4 x h/8 x w/8 each); one latent draw per image, from a generator of
+    its own, so the cache is reproducible."""
     vae = pipeline.vae
     generator = torch.Generator("cpu").manual_seed(0)
     cached = []
@@ -250,7 +270,31 @@ def cache_latents(pipeline, images: Sequence[TrainingImage]) -> torch.Tensor:
         draw = torch.randn(distribution.mean.shape, generator=generator)
         latent = distribution.mean.float().cpu() + distribution.std.float().cpu() * draw
         cached.append(latent * vae.config.scaling_factor)
-    return torch.cat(cached)
+    return cached
+
+
+def bucket_batches(order: torch.Tensor, image_sizes: Sequence[Size], batch_size: int,
+                   generator: torch.Generator) -> torch.Tensor:
+    """An epoch's batches from its image order (repeats included): each bucket's images in
+    that order, in batches of batch_size (the last of a bucket may be smaller), the batches
+    of several buckets then shuffled together. One row per batch, padded with -1."""
+    by_bucket: dict[Size, list[int]] = {}
+    for index in order.tolist():
+        by_bucket.setdefault(image_sizes[index], []).append(index)
+    batches = [indices[start:start + batch_size] for indices in by_bucket.values()
+               for start in range(0, len(indices), batch_size)]
+    if len(by_bucket) > 1:  # one bucket: the order is random already (and stays the same)
+        batches = [batches[i] for i in torch.randperm(len(batches), generator=generator)]
+    table = torch.full((len(batches), batch_size), -1, dtype=torch.long)
+    for row, batch in enumerate(batches):
+        table[row, :len(batch)] = torch.tensor(batch)
+    return table
+
+
+def batch_members(table: torch.Tensor, row: int) -> torch.Tensor:
+    """The image indices of one batch (its padding left out)."""
+    indices = table[row]
+    return indices[indices >= 0]
 
 
 def caption_tokens(tokenizer, captions: Sequence[str]) -> torch.Tensor:
