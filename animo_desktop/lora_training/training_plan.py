@@ -67,7 +67,7 @@ class TrainingPlan:
     lora_dir: str | None = None  # the running app's: its LoRA bank reloads from there
     device: str = "auto"
     epochs: int = DEFAULT_EPOCHS
-    resume: bool = False  # continue the trainings a cancel stopped
+    resume: bool = False  # continue the last trainings: stopped, or to more epochs
     # Further `train-lora` options, as typed on its command line (--max-steps, --rank, ...).
     options: tuple[str, ...] = ()
 

@@ -39,9 +39,10 @@ MAX_EPOCHS = 100
 # Quitting mid-step: how long the training has to save its state before it is killed.
 STOP_WAIT_MS = 60_000
 MODEL_HINT = "the model ANIMO uses (the first one `animo doctor` lists)"
+CONTINUE_TEXT = "Continue the last training"
 STATE_TEXT = {RunState.FINISHED: "Done: every LoRA is written and in use.",
               RunState.STOPPED: "Stopped: no LoRA was written for the emotion under way; "
-                                "tick “Continue stopped trainings” to go on from there.",
+                                f"tick “{CONTINUE_TEXT}” to go on from there.",
               RunState.FAILED: "The training stopped: see why below."}
 
 
@@ -146,8 +147,9 @@ class LoraTrainingDialog(QDialog):
         self.epochs_field.setValue(self.plan.epochs)
         self.epochs_field.setToolTip("Passes over the images (the recipe: 10-30)")
         form.addRow("Epochs", self.epochs_field)
-        self.resume_box = QCheckBox("Continue stopped trainings")
-        self.resume_box.setToolTip("Go on from where Stop left each emotion's training")
+        self.resume_box = QCheckBox(CONTINUE_TEXT)
+        self.resume_box.setToolTip("Go on from where Stop left each emotion's training, or "
+                                   "extend a finished one to more epochs")
         form.addRow("", self.resume_box)
         return form
 

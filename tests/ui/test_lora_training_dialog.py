@@ -6,7 +6,6 @@ with a folder."""
 import shutil
 
 import pytest
-from PIL import Image
 
 from animo_desktop.emotions import Emotion
 from animo_desktop.lora_training.training_plan import TrainingPlan
