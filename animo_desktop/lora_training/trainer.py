@@ -121,7 +121,6 @@ def train_lora(pipeline, images: Sequence[TrainingImage], settings: TrainingSett
     memory_plan = MemoryPlan()
     losses: list[float] = []
     epoch, resumed_epoch_order, resumed_position, first_step = 0, None, 0, 1
-
     if resume_from is not None:
         if resume_from.step >= total:
             raise TrainingStateError(

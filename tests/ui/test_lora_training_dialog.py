@@ -124,6 +124,16 @@ def test_a_damaged_image_is_shown_in_the_dialog(open_dialog, qtbot, tmp_path):
     assert dialog.step_label.text().startswith("The training stopped")
 
 
+def test_a_model_that_does_not_exist_is_shown_in_the_dialog(open_dialog, qtbot, tmp_path):
+    dialog = open_dialog()
+    dialog.set_folder(Emotion.JOY, solid_images(tmp_path / "joy", count=1))
+    dialog.model_field.setText(str(tmp_path / "no-model"))
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: dialog.run.is_over, timeout=TRAINING_TIMEOUT_MS)
+    assert dialog.run.state is RunState.FAILED
+    assert f"the model {tmp_path / 'no-model'} does not exist" in dialog.log_view.toPlainText()
+
+
 def test_the_tools_menu_opens_it_with_the_sessions_model_and_loras(launch, tiny_model,  # noqa: F811
                                                                    lora_dir, qtbot):
     window, _ = launch("--backend", "painter", "--model", str(tiny_model.folder),
