@@ -246,8 +246,11 @@ def _train_one(args: argparse.Namespace, job: _Job, pipeline, model_name: str,
 
 def validation_writer(pipeline, validation: "ValidationImage", out: "_TextOutput | _JsonOutput"
                       ) -> Callable[[int, int], None]:
-    """Each epoch's validation image; one that cannot be written is told and the training
-    goes on: the LoRA is what matters."""
+    """Each epoch's validation image; one that cannot be written (or painted: out of GPU
+    memory) is told and the training goes on: the LoRA is what matters."""
+    import torch
+
+    from animo_desktop.lora_training.memory_fallback import free_accelerator_memory
     from animo_desktop.lora_training.validation_image import write_validation_image
 
     def write(epoch: int, step: int) -> None:
@@ -256,6 +259,11 @@ def validation_writer(pipeline, validation: "ValidationImage", out: "_TextOutput
         except OSError as error:
             out.warn(f"the epoch {epoch} validation image could not be written beside "
                      f"{validation.lora} ({error.strerror or error})")
+            return
+        except torch.OutOfMemoryError:
+            free_accelerator_memory()
+            out.warn(f"the epoch {epoch} validation image could not be painted: out of GPU "
+                     "memory (the training goes on)")
             return
         out.validation(validation.emotion, epoch, path)
 

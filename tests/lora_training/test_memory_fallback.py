@@ -74,3 +74,21 @@ def test_out_of_memory_at_batch_1_with_checkpointing_stops_with_the_reason(
             "on: close other programs using the GPU, or train at a lower --resolution") \
         in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_out_of_memory_painting_a_validation_image_is_told_and_the_training_goes_on(
+        tiny_model, tmp_path, capsys, monkeypatch):
+    from animo_desktop.lora_training import validation_image
+
+    def out_of_memory(*args):
+        raise torch.OutOfMemoryError("CUDA out of memory (injected)")
+
+    monkeypatch.setattr(validation_image, "write_validation_image", out_of_memory)
+    out = tmp_path / "joy.safetensors"
+    command = train_command(tiny_model, solid_images(tmp_path / "joy", count=1),
+                            tiny_model.lora_dir, "--epochs", "1", "--no-manifest",
+                            "--out", str(out))
+    assert main(command) == 0
+    assert ("warning: the epoch 1 validation image could not be painted: out of GPU memory "
+            "(the training goes on)") in capsys.readouterr().err
+    assert out.is_file()
