@@ -120,16 +120,20 @@ class LoraTrainingDialog(QDialog):
             choose = QPushButton("Folder…")
             choose.clicked.connect(lambda _=False, e=emotion: self._choose_folder(e))
             grid.addWidget(choose, row, 1)
+            clear = QPushButton("Clear")
+            clear.setToolTip(f"Train no {emotion.display_name.lower()} LoRA")
+            clear.clicked.connect(lambda _=False, e=emotion: self.set_folder(e, None))
+            grid.addWidget(clear, row, 2)
             description = QLabel()
-            grid.addWidget(description, row, 2)
+            grid.addWidget(description, row, 3)
             thumbnails = []
-            for column in range(3, 3 + THUMBNAILS_PER_FOLDER):
+            for column in range(4, 4 + THUMBNAILS_PER_FOLDER):
                 label = QLabel()
                 label.setFixedSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
                 grid.addWidget(label, row, column)
                 thumbnails.append(label)
             self._folder_rows[emotion] = (description, thumbnails)
-        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
         return grid
 
     def _build_options(self) -> QFormLayout:

@@ -6,6 +6,7 @@ with a folder."""
 import shutil
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from animo_desktop.emotions import Emotion
 from animo_desktop.lora_training.training_plan import TrainingPlan
@@ -55,6 +56,12 @@ def test_a_folder_shows_its_image_count_and_thumbnails(open_dialog, tmp_path):
     assert description.text() == "10_joy: 3 images, each 10 times an epoch"
     assert [not label.pixmap().isNull() for label in thumbnails] == [True, True, True, False]
     assert dialog.start_button.isEnabled()
+    clear = next(button for button in dialog.findChildren(QPushButton)
+                 if button.toolTip() == "Train no joy LoRA")
+    clear.click()
+    assert description.text() == "no folder" and Emotion.JOY not in dialog.plan.folders
+    assert all(label.pixmap().isNull() for label in thumbnails)
+    assert not dialog.start_button.isEnabled()
 
 
 def test_an_empty_folder_is_refused_before_anything_starts(open_dialog, tmp_path):
