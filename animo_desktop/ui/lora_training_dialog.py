@@ -38,6 +38,7 @@ VALIDATION_SIDE = 96
 MAX_EPOCHS = 100
 # Quitting mid-step: how long the training has to save its state before it is killed.
 STOP_WAIT_MS = 60_000
+ERROR_TAIL_BYTES = 8192
 MODEL_HINT = "the model ANIMO uses (the first one `animo doctor` lists)"
 CONTINUE_TEXT = "Continue the last training"
 STATE_TEXT = {RunState.FINISHED: "Done: every LoRA is written and in use.",
@@ -261,7 +262,9 @@ class LoraTrainingDialog(QDialog):
         self._show_progress()
 
     def _read_errors(self) -> None:
-        self._error_output += bytes(self._process.readAllStandardError())
+        # Only its end is ever shown (a crash's last words); progress bars fill the rest.
+        self._error_output = (self._error_output
+                              + bytes(self._process.readAllStandardError()))[-ERROR_TAIL_BYTES:]
 
     def _show_progress(self) -> None:
         run = self.run
