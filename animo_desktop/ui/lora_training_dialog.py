@@ -41,7 +41,8 @@ STOP_WAIT_MS = 60_000
 ERROR_TAIL_BYTES = 8192
 MODEL_HINT = "the model ANIMO uses (the first one `animo doctor` lists)"
 CONTINUE_TEXT = "Continue the last training"
-STATE_TEXT = {RunState.FINISHED: "Done: every LoRA is written and in use.",
+STATE_TEXT = {RunState.FINISHED: "Done: every LoRA is written; the status bar says when "
+                                 "the session uses it.",
               RunState.STOPPED: "Stopped: no LoRA was written for the emotion under way; "
                                 f"tick “{CONTINUE_TEXT}” to go on from there.",
               RunState.FAILED: "The training stopped: see why below."}
