@@ -125,3 +125,13 @@ class WorkerError:
     source: str  # "generation", "camera", "session", ...
     message: str  # one sentence for the therapist
     detail: str = ""  # technical detail for the log
+
+
+@dataclass(frozen=True)
+class LoraTrained:
+    """A LoRA the app trained is written and the manifest points at it: the generation
+    worker loads it in place of the emotion's old one."""
+
+    emotion: Emotion
+    lora: Path
+    manifest: Path

@@ -28,7 +28,7 @@ from animo_desktop.generation.diffusion_settings import (DEFAULT_SCHEDULER, Diff
                                                          choose_sampling)
 from animo_desktop.generation.latent_preview import latents_to_preview
 from animo_desktop.generation.lora_bank import EmotionLoraBank, fuse_few_step_lora
-from animo_desktop.generation.lora_manifest import LoraManifest, load_manifest
+from animo_desktop.generation.lora_manifest import LoraManifest, default_lora_dir, load_manifest
 from animo_desktop.generation.model_loading import (LoadProgress, choose_device, load_pipeline,
                                                     model_hash, quiet_libraries)
 from animo_desktop.generation.model_locator import ModelSource
@@ -36,7 +36,7 @@ from animo_desktop.generation.painter_backend import PainterBackend
 from animo_desktop.generation.prompt_encoding import encode_prompts
 from animo_desktop.generation.prompts import NEGATIVE_PROMPT, build_prompt
 from animo_desktop.messages import (Artwork, ArtworkMetadata, BackendInfo, GenerationProgress,
-                                    GenerationRequest)
+                                    GenerationRequest, LoraTrained)
 from animo_desktop.painter import paint
 from animo_desktop.session import now_iso
 
@@ -81,6 +81,8 @@ class DiffusionBackend:
             torch.set_num_threads(settings.cpu_threads or max(1, TORCH_DEFAULT_THREADS - 1))
         self._pipeline = load_pipeline(source, self.device, config_dir, on_load_progress)
         self.manifest: LoraManifest
+        # Read again when a LoRA trained meanwhile is loaded.
+        self._lora_dir = lora_dir or default_lora_dir()
         self.manifest, manifest_warnings = load_manifest(lora_dir)
         self.warnings += manifest_warnings
         few_step = self.manifest.few_step
@@ -125,6 +127,24 @@ class DiffusionBackend:
     @property
     def pipeline(self):
         return self._pipeline
+
+    def reload_lora(self, trained: LoraTrained) -> list[str]:
+        """Load a LoRA just trained in place of its emotion's, when this session's
+        manifest is the one pointed at it: the next artwork of that emotion uses it.
+        Returns warnings (none: it is in use)."""
+        emotion = trained.emotion
+        manifest, warnings = load_manifest(self._lora_dir)
+        if manifest.source is None or manifest.source.resolve() != trained.manifest.resolve():
+            return [f"The {emotion.value} LoRA was trained into {trained.manifest}, but this "
+                    f"session's LoRAs come from {self._lora_dir}: it is "
+                    f"used once ANIMO starts with --lora-dir {trained.manifest.parent}."]
+        for warning in warnings:  # the same as at start, told then
+            log.warning(warning)
+        problems = self.loras.reload(manifest, emotion)
+        if not problems:
+            self.manifest = manifest
+            log.info("the %s LoRA is now %s", emotion.value, trained.lora)
+        return problems
 
     def generate(self, request: GenerationRequest, on_progress: ProgressCallback) -> Artwork:
         started = time.perf_counter()

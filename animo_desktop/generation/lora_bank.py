@@ -15,6 +15,10 @@ How switching works, and why:
 - Because only parameter values change, never modules, adapter lists or Python scales, a
   torch.compile'd UNet keeps its compiled graph: no recompilation on a switch.
   `animo bench swap` measures this against the original system's load-per-generation.
+- A LoRA trained while the app runs is loaded in place of its emotion's (`reload`): when
+  it fits the slot (no larger rank, no other layers) only its matrices change, hot-swapped
+  like a switch; else the slot is built anew around every LoRA (a compiled UNet then
+  compiles again).
 """
 
 from __future__ import annotations
@@ -86,9 +90,11 @@ def read_lora_file(path: Path) -> dict[str, torch.Tensor]:
 
 @contextmanager
 def _staging_adapters():
-    """PEFT warns whenever a second adapter joins a model; here that is the design."""
+    """PEFT warns whenever a second adapter joins a model, and when the staging adapter,
+    made active by its loading, leaves it again; here that is the design."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Already found a `peft_config`")
+        warnings.filterwarnings("ignore", message="Adapter .* was active which is now deleted")
         yield
 
 
@@ -125,6 +131,8 @@ class EmotionLoraBank:
         self._read_file = read_file
         self._deltas: dict[Emotion, dict[str, _LayerDelta]] = {}
         self._slot: dict[str, tuple[torch.nn.Parameter, torch.nn.Parameter]] = {}
+        self._slot_scales: dict[str, float] = {}  # each slot layer's own PEFT scale
+        # None: the slot's matrices are not known to be any emotion's (copy on activate).
         self._active: tuple[Emotion | None, float] | None = None
 
     @property
@@ -172,11 +180,58 @@ class EmotionLoraBank:
         finally:
             if any(_STAGING_ADAPTER in names
                    for names in self._pipeline.get_list_adapters().values()):
-                self._pipeline.delete_adapters(_STAGING_ADAPTER)
+                with _staging_adapters():
+                    self._pipeline.delete_adapters(_STAGING_ADAPTER)
         if not layers or len(layers) < expected:
             raise LoraFileError(f"only {len(layers)} of its {expected} layers exist in this "
                                 "model (a LoRA for another base model?)")
         return layers
+
+    def reload(self, manifest: LoraManifest, emotion: Emotion) -> list[str]:
+        """Load the emotion's LoRA anew as this manifest names it (a LoRA just trained), in
+        place of the one in memory; the next activate uses it. Returns a warning when the
+        file cannot be used: the emotion then keeps the LoRA it had."""
+        entry = manifest.entry(emotion)
+        try:
+            layers = self._extract(entry.file) if entry.file else None
+        except Exception as error:  # a bad file only costs its own emotion
+            log.warning("new LoRA %s for %s not used: %s", entry.file, emotion.value, error)
+            return [f"The new {emotion.value} LoRA ({entry.file.name}) could not be used: "
+                    f"{sentence(str(error))} The {emotion.value} artworks go on as before."]
+        self._manifest = manifest
+        self._active = None
+        if layers is None:
+            self._deltas.pop(emotion, None)
+        elif self._fits(layers):
+            self._deltas[emotion] = self._fitted(layers)
+        else:
+            self._rebuild_slot({**self._unfitted(), emotion: layers})
+        return []
+
+    def _fits(self, layers: dict[str, _LayerDelta]) -> bool:
+        return bool(self._slot) and all(
+            name in self._slot and delta.down.shape[0] <= self._slot[name][0].shape[0]
+            for name, delta in layers.items())
+
+    def _fitted(self, layers: dict[str, _LayerDelta]) -> dict[str, _LayerDelta]:
+        """Zero-padded to the slot's rank, with the slot's own scale divided out (it
+        multiplies whatever is copied in)."""
+        rank = next(iter(self._slot.values()))[0].shape[0]
+        return {name: _LayerDelta(_pad_rank(delta.down, rank, dim=0),
+                                  _pad_rank(delta.up / self._slot_scales[name], rank, dim=1))
+                for name, delta in layers.items()}
+
+    def _unfitted(self) -> dict[Emotion, dict[str, _LayerDelta]]:
+        """The loaded LoRAs as extracted (their zero padding changes nothing)."""
+        return {emotion: {name: _LayerDelta(delta.down, delta.up * self._slot_scales[name])
+                          for name, delta in layers.items()}
+                for emotion, layers in self._deltas.items()}
+
+    def _rebuild_slot(self, raw: dict[Emotion, dict[str, _LayerDelta]]) -> None:
+        if self._slot:
+            self._pipeline.delete_adapters(SLOT_ADAPTER)
+        self._slot, self._slot_scales, self._deltas = {}, {}, {}
+        self._create_slot(raw)
 
     def _create_slot(self, raw: dict[Emotion, dict[str, _LayerDelta]]) -> None:
         rank = max(delta.down.shape[0] for layers in raw.values() for delta in layers.values())
@@ -195,15 +250,9 @@ class EmotionLoraBank:
         for name in shapes:
             layer = layers[name]
             self._slot[name] = (layer.lora_A[SLOT_ADAPTER].weight, layer.lora_B[SLOT_ADAPTER].weight)
-            # The slot's own scale multiplies whatever is copied in: divide it out once here.
-            slot_scale = layer.scaling[SLOT_ADAPTER]
-            for emotion, emotion_layers in raw.items():
-                if name in emotion_layers:
-                    delta = emotion_layers[name]
-                    self._deltas.setdefault(emotion, {})[name] = _LayerDelta(
-                        _pad_rank(delta.down, rank, dim=0), _pad_rank(delta.up / slot_scale, rank, dim=1))
-        for emotion in raw:
-            self._deltas.setdefault(emotion, {})
+            self._slot_scales[name] = layer.scaling[SLOT_ADAPTER]
+        for emotion, emotion_layers in raw.items():
+            self._deltas[emotion] = self._fitted(emotion_layers)
         self._active = (None, 0.0)
 
     def activate(self, emotion: Emotion, blend: float = 1.0) -> float:

@@ -4,9 +4,11 @@
   one the image gets the default caption (the emotion's trigger words).
 - A folder named `10_joy` repeats each of its images 10 times per epoch (Kohya's
   convention); the name after the count says which emotion it is.
-- Sizes: every image is centre-cropped to a square and resized to the training resolution
-  (aspect-ratio buckets are not implemented). An image smaller than the resolution is
-  enlarged, and the notices say which; one under a quarter of the resolution is refused.
+- Sizes: every image goes to the aspect-ratio bucket nearest its own (buckets.py: 512 x
+  512, 384 x 640, ... at 512), resized to cover it and centre-cropped of what is left
+  over (a sliver, where a square crop would cut a tall painting's top and bottom). An image
+  smaller than its bucket is enlarged, and the notices say which; one under a quarter of
+  the resolution on its shorter side is refused.
 - Colour: CMYK, greyscale, 16-bit and palette images become 8-bit RGB; transparency is
   laid on white (a transparent background reads as paper, not as black); the camera's
   EXIF orientation is applied (artworks photographed with a phone).
@@ -20,11 +22,13 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from animo_desktop.emotions import Emotion
+from animo_desktop.lora_training.buckets import Size, bucket_sizes, nearest_bucket
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 CAPTION_SUFFIX = ".txt"
@@ -44,7 +48,7 @@ class TrainingDataError(Exception):
 class TrainingImage:
     path: Path
     caption: str
-    pixels: Image.Image  # RGB, resolution x resolution
+    pixels: Image.Image  # RGB, at its bucket's size
 
 
 @dataclass(frozen=True)
@@ -88,35 +92,43 @@ def emotion_folders(root: Path) -> list[tuple[Emotion, Path]]:
 
 def read_image_folder(folder: Path, default_caption: str, resolution: int) -> ImageFolder:
     """Every image of folder (not its subfolders), captioned and at the training size."""
-    if not folder.is_dir():
-        raise TrainingDataError(f"{folder} is not a folder")
     repeats, name = kohya_folder_name(folder.name)
-    # Hidden files are the file manager's (".DS_Store", macOS's "._joy.png"), not artworks.
-    files = sorted(path for path in folder.iterdir()
-                   if path.is_file() and not path.name.startswith("."))
-    image_files = [path for path in files if path.suffix.lower() in IMAGE_SUFFIXES]
-    if not image_files:
-        subfolders = sorted(path.name for path in folder.iterdir() if path.is_dir())
-        hint = (f"; it has subfolders ({', '.join(subfolders)}): for one LoRA per emotion "
-                "subfolder use --all") if subfolders else ""
-        raise TrainingDataError(f"{folder} holds no images ({', '.join(IMAGE_SUFFIXES)}){hint}")
+    files = image_files(folder)
+    buckets = bucket_sizes(resolution)
     images, problems, notices = [], [], []
-    for path in image_files:
+    for path in files:
         try:
-            pixels, enlarged_from = _square_pixels(path, resolution)
+            pixels, enlarged_from = _bucketed_pixels(path, resolution, buckets)
             caption = _caption(path, default_caption)
         except TrainingDataError as error:
             problems.append(str(error))
             continue
         if enlarged_from:
             notices.append(f"{path.name} is only {enlarged_from[0]} x {enlarged_from[1]} "
-                           f"pixels: enlarged to {resolution} x {resolution}")
+                           f"pixels: enlarged to {pixels.width} x {pixels.height}")
         images.append(TrainingImage(path, caption, pixels))
     if problems:
-        raise TrainingDataError(f"{len(problems)} of the {len(image_files)} images in {folder} "
+        raise TrainingDataError(f"{len(problems)} of the {len(files)} images in {folder} "
                                 "cannot be used (nothing was trained):\n  " +
                                 "\n  ".join(problems))
     return ImageFolder(folder, name, repeats, tuple(images), tuple(notices))
+
+
+def image_files(folder: Path) -> list[Path]:
+    """The image files of folder (not its subfolders), by name, without opening them;
+    TrainingDataError when it is no folder or holds none."""
+    if not folder.is_dir():
+        raise TrainingDataError(f"{folder} is not a folder")
+    # Hidden files are the file manager's (".DS_Store", macOS's "._joy.png"), not artworks.
+    files = sorted(path for path in folder.iterdir()
+                   if path.is_file() and not path.name.startswith(".")
+                   and path.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        subfolders = sorted(path.name for path in folder.iterdir() if path.is_dir())
+        hint = (f"; it has subfolders ({', '.join(subfolders)}): for one LoRA per emotion "
+                "subfolder use --all") if subfolders else ""
+        raise TrainingDataError(f"{folder} holds no images ({', '.join(IMAGE_SUFFIXES)}){hint}")
+    return files
 
 
 def _caption(path: Path, default_caption: str) -> str:
@@ -132,9 +144,10 @@ def _caption(path: Path, default_caption: str) -> str:
     return " ".join(text.split()) or default_caption
 
 
-def _square_pixels(path: Path, resolution: int) -> tuple[Image.Image, tuple[int, int] | None]:
-    """The image as RGB, centre-cropped and resized to resolution; with the original size
-    when it had to be enlarged."""
+def _bucketed_pixels(path: Path, resolution: int, buckets: Sequence[Size]
+                     ) -> tuple[Image.Image, tuple[int, int] | None]:
+    """The image as RGB at its bucket's size, resized to cover it and centre-cropped; with
+    the original size when it had to be enlarged."""
     try:
         with warnings.catch_warnings():
             # A huge scan is fine below Pillow's hard limit (DecompressionBombError).
@@ -157,11 +170,14 @@ def _square_pixels(path: Path, resolution: int) -> tuple[Image.Image, tuple[int,
         raise TrainingDataError(f"{path.name} is only {width} x {height} pixels: too small to "
                                 f"train at {resolution} px (at least {smallest} pixels on its "
                                 "shorter side)")
-    side = min(width, height)
-    left, top = (width - side) // 2, (height - side) // 2
-    square = image.crop((left, top, left + side, top + side))
-    enlarged_from = (width, height) if side < resolution else None
-    return square.resize((resolution, resolution), Image.Resampling.LANCZOS), enlarged_from
+    bucket_width, bucket_height = nearest_bucket(width, height, buckets)
+    scale = max(bucket_width / width, bucket_height / height)
+    # The crop box in the original's pixels: the bucket's shape, as large as it fits.
+    crop_width, crop_height = bucket_width / scale, bucket_height / scale
+    left, top = (width - crop_width) / 2, (height - crop_height) / 2
+    bucketed = image.resize((bucket_width, bucket_height), Image.Resampling.LANCZOS,
+                            box=(left, top, left + crop_width, top + crop_height))
+    return bucketed, (width, height) if scale > 1 else None
 
 
 def _as_rgb(image: Image.Image) -> Image.Image:

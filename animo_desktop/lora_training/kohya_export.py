@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from animo_desktop import __version__
+from animo_desktop.lora_training.buckets import bucket_sizes
 from animo_desktop.lora_training.image_folder import ImageFolder
 from animo_desktop.lora_training.recipe import ADAFACTOR_OPTIONS, MAX_GRADIENT_NORM
 from animo_desktop.lora_training.trainer import TrainedLora
@@ -56,6 +57,8 @@ def kohya_metadata(trained: TrainedLora, folder: ImageFolder, model_name: str,
     """Kohya's ss_* training metadata (every value a string, as safetensors wants)."""
     settings = trained.settings
     images_with_repeats = len(folder.images) * settings.repeats
+    sizes = Counter(image.pixels.size for image in folder.images)
+    bucket_counts = list(sizes.values())
     dataset_key = folder.folder.name
     learning_rate = str(settings.learning_rate)
     values = {
@@ -69,8 +72,8 @@ def kohya_metadata(trained: TrainedLora, folder: ImageFolder, model_name: str,
         "ss_num_epochs": settings.epochs,
         "ss_epoch": trained.epochs,
         "ss_steps": trained.steps,
-        "ss_max_train_steps": settings.total_steps(len(folder.images)),
-        "ss_num_batches_per_epoch": settings.steps_per_epoch(len(folder.images)),
+        "ss_max_train_steps": settings.total_steps(bucket_counts),
+        "ss_num_batches_per_epoch": settings.steps_per_epoch(bucket_counts),
         "ss_num_train_images": images_with_repeats,
         "ss_num_reg_images": 0,
         "ss_batch_size_per_device": settings.batch_size,
@@ -86,7 +89,13 @@ def kohya_metadata(trained: TrainedLora, folder: ImageFolder, model_name: str,
         "ss_max_grad_norm": MAX_GRADIENT_NORM,
         "ss_mixed_precision": "fp16" if trained.mixed_precision else "no",
         "ss_resolution": f"({settings.resolution}, {settings.resolution})",
-        "ss_enable_bucket": False,
+        "ss_enable_bucket": True,
+        "ss_min_bucket_reso": min(min(size) for size in bucket_sizes(settings.resolution)),
+        "ss_max_bucket_reso": max(max(size) for size in bucket_sizes(settings.resolution)),
+        "ss_bucket_no_upscale": False,
+        "ss_bucket_info": json.dumps({"buckets": {
+            str(number): {"resolution": list(size), "count": count * settings.repeats}
+            for number, (size, count) in enumerate(sorted(sizes.items()))}}),
         "ss_cache_latents": True,
         "ss_seed": settings.seed,
         "ss_training_started_at": trained.started_at,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 DEFAULT_RESOLUTION = 512
 DEFAULT_EPOCHS = 10
@@ -34,9 +35,12 @@ class TrainingSettings:
     def alpha(self) -> float:
         return float(self.rank)
 
-    def steps_per_epoch(self, image_count: int) -> int:
-        return math.ceil(image_count * self.repeats / self.batch_size)
+    def steps_per_epoch(self, bucket_image_counts: Sequence[int]) -> int:
+        """Batches are drawn within one aspect-ratio bucket: each bucket's last batch may
+        be short."""
+        return sum(math.ceil(count * self.repeats / self.batch_size)
+                   for count in bucket_image_counts)
 
-    def total_steps(self, image_count: int) -> int:
-        planned = self.epochs * self.steps_per_epoch(image_count)
+    def total_steps(self, bucket_image_counts: Sequence[int]) -> int:
+        planned = self.epochs * self.steps_per_epoch(bucket_image_counts)
         return min(planned, self.max_steps) if self.max_steps else planned

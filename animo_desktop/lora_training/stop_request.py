@@ -35,3 +35,27 @@ class StopOnInterrupt:
         signal.signal(signal.SIGINT, self._previous)
         print("\nstopping after this step to save the training state (Ctrl+C again stops "
               "at once, saving nothing)", file=sys.stderr)
+
+
+STOP_LINE = "stop"
+
+
+class StopOnStdinLine:
+    """For a training run by the app (`--progress-json`): a line "stop" on stdin asks it to
+    stop after the step under way, as Ctrl+C does; so does the end of stdin, which is the
+    app having quit or crashed: the state is saved rather than the training left running
+    for nobody. Called, it says whether a stop was asked for."""
+
+    def __init__(self, stdin=None) -> None:
+        self.requested = False
+        self._stdin = stdin or sys.stdin
+        threading.Thread(target=self._watch, name="animo-stop-request", daemon=True).start()
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def _watch(self) -> None:
+        for line in self._stdin:
+            if line.strip() == STOP_LINE:
+                break
+        self.requested = True

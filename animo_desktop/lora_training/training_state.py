@@ -1,6 +1,7 @@
-"""The state a stopped training resumes from (`--resume`), saved beside the LoRA: the
+"""The state a training resumes from (`--resume`: one stopped, or a finished one given more
+epochs), saved beside the LoRA: the
 tensors (LoRA weights, the optimiser's moments, the generator's RNG state, the epoch's
-image order) in `NAME.training-state.safetensors`, everything else (step, epoch, losses,
+batches) in `NAME.training-state.safetensors`, everything else (step, epoch, losses,
 settings, the optimiser's numbers) in `NAME.training-state.json`. Never pickle: a state
 file handed on must not be able to run code.
 """
@@ -19,7 +20,7 @@ from safetensors.torch import save as save_tensors
 from animo_desktop.lora_training.recipe import TrainingSettings
 from animo_desktop.storage import atomic_write_bytes, atomic_write_json
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the epoch's batches within aspect-ratio buckets
 UNET_PREFIX, TEXT_ENCODER_PREFIX = "unet.", "text_encoder."
 OPTIMIZER_PREFIX = "optimizer."
 GENERATOR_KEY, EPOCH_ORDER_KEY = "generator_state", "epoch_order"
@@ -34,7 +35,7 @@ class TrainingState:
     settings: TrainingSettings
     image_count: int
     epoch: int  # from 1: the epoch under way
-    epoch_order: torch.Tensor  # that epoch's image order
+    epoch_order: torch.Tensor  # that epoch's batches: image indices, a row each, -1 padded
     epoch_position: int  # its batches already done
     losses: tuple[float, ...]  # one per step done
     unet_layers: dict[str, torch.Tensor]
@@ -94,10 +95,14 @@ def load_training_state(lora: Path, settings: TrainingSettings, image_count: int
     except (OSError, ValueError, SafetensorError) as error:
         raise TrainingStateError(f"--resume: the training state {json_path} cannot be read "
                                  f"({error})") from error
+    if saved.get("format") != FORMAT_VERSION:
+        raise TrainingStateError(f"--resume: {json_path} was saved by another version of "
+                                 "ANIMO; start without --resume")
     if str(saved.get("step")) != tensors_step:
         raise TrainingStateError(f"--resume: {json_path} and {tensors_path.name} come from "
                                  "different saves; start without --resume")
-    if saved["settings"] != asdict(settings) or saved["image_count"] != image_count:
+    if _beyond_length(saved["settings"]) != _beyond_length(asdict(settings)) \
+            or saved["image_count"] != image_count:
         raise TrainingStateError(
             f"--resume: the state in {json_path} was saved by a training with other "
             f"settings or images ({saved['settings']}, {saved['image_count']} images): "
@@ -120,9 +125,10 @@ def load_training_state(lora: Path, settings: TrainingSettings, image_count: int
         scaler_state=saved["scaler_state"], generator_state=tensors[GENERATOR_KEY])
 
 
-def remove_training_state(lora: Path) -> None:
-    for path in training_state_paths(lora):
-        path.unlink(missing_ok=True)
+def _beyond_length(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings but how long the training runs: a resumed one may run longer."""
+    return {key: value for key, value in settings.items()
+            if key not in ("epochs", "max_steps")}
 
 
 def _with_prefix(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:

@@ -23,6 +23,7 @@ from animo_desktop.vision.smoothing import SmoothingSettings
 from animo_desktop.ui.camera_panel import NO_CAMERA
 from animo_desktop.ui.camera_worker import CameraWorker
 from animo_desktop.ui.consent_dialog import consent_dialog
+from animo_desktop.lora_training.training_plan import TrainingPlan
 from animo_desktop.ui.main_window import MainWindow, ask_in_words
 from animo_desktop.ui.session_controller import SessionController
 from animo_desktop.ui.worker_thread import WorkerThread
@@ -122,7 +123,8 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
                               on_load_progress=report_loading)
 
     controller = SessionController(settings, sessions_root, backend_factory)
-    window = MainWindow(controller)
+    window = MainWindow(controller, TrainingPlan(model=model, lora_dir=args.lora_dir,
+                                                 device=args.device))
     window.restore_geometry(settings.window_geometry)
     for text in warnings:
         log.warning(text)

@@ -5,6 +5,9 @@ wait in the thread's event queue; at each step the worker delivers them, each re
 the pending one, and only the last is generated next. With `interrupt_stale` on, a newer
 request also stops the running job at that step. No state is shared with the UI thread.
 
+A LoRA trained while the session runs (LoraTrained) is loaded between two artworks, never
+during one: the slot can run inside a step, when the worker delivers queued requests.
+
 An unexpected error while starting or generating is a crash: the WorkerThread runs
 `start` again, which builds a fresh backend and goes on with the request that was being
 made. If it keeps crashing, the session controller has it fall back to the painter.
@@ -14,13 +17,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Protocol, runtime_checkable
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from animo_desktop.folder_deadline import DeadlinePassed, ReadingAbandoned, finish_within
 from animo_desktop.generation.backend import GenerationBackend, GenerationInterrupted
-from animo_desktop.messages import GenerationProgress, GenerationRequest, WorkerError
+from animo_desktop.messages import GenerationProgress, GenerationRequest, LoraTrained, WorkerError
 from animo_desktop.session import save_artwork_files
 from animo_desktop.ui.worker_thread import crash_guarded
 
@@ -34,6 +37,15 @@ MODEL_LOAD_DEADLINE_S = 180.0
 BackendFactory = Callable[[Callable[[str], None]], tuple[GenerationBackend, list[str]]]
 
 
+@runtime_checkable
+class ReloadsLoras(Protocol):
+    """A backend with emotion LoRAs (Stable Diffusion) loads a newly trained one."""
+
+    def reload_lora(self, trained: LoraTrained) -> list[str]:
+        """Use it from the next artwork; returns warnings (none: it is in use)."""
+        ...
+
+
 class GenerationWorker(QObject):
     backend_ready = Signal(object)  # BackendInfo
     artwork_ready = Signal(object)  # Artwork
@@ -41,6 +53,7 @@ class GenerationWorker(QObject):
     failed = Signal(object)  # WorkerError: an artwork could not be saved
     crashed = Signal(object)  # WorkerError: the backend is rebuilt (WorkerThread)
     warning = Signal(str)
+    notice = Signal(str)  # done, for the therapist to know (a new LoRA is in use)
     loading = Signal(str)  # a step of loading the model, for the status bar
 
     interrupted = Signal(int)  # job id stopped for a newer request
@@ -53,6 +66,7 @@ class GenerationWorker(QObject):
         self._running: GenerationRequest | None = None
         self._interrupt_stale = interrupt_stale
         self._busy = False  # a job is running (events are processed during its steps)
+        self._trained: list[LoraTrained] = []  # to load once no job is running
 
     @Slot()
     @crash_guarded("generation")
@@ -69,6 +83,7 @@ class GenerationWorker(QObject):
             log.warning(text)
             self.warning.emit(text)
         self.backend_ready.emit(self._backend.info)
+        self._load_trained_loras()
         if self._pending is not None and not self._busy:
             QTimer.singleShot(0, self._generate_pending)
 
@@ -126,6 +141,7 @@ class GenerationWorker(QObject):
         finally:
             self._busy = False
         self._running = None
+        self._load_trained_loras()
         if self._pending is not None:
             QTimer.singleShot(0, self._generate_pending)
 
@@ -151,6 +167,31 @@ class GenerationWorker(QObject):
         # Deliver requests queued to this thread meanwhile: they land in self._pending.
         QCoreApplication.processEvents()
         return not (self._interrupt_stale and self._pending is not None)
+
+    @Slot(object)
+    def reload_lora(self, trained: LoraTrained) -> None:
+        self._trained.append(trained)
+        if not self._busy:
+            self._load_trained_loras()
+
+    def _load_trained_loras(self) -> None:
+        if self._backend is None:
+            return  # `start` loads them once the backend is built
+        trained_loras, self._trained = self._trained, []
+        for trained in trained_loras:
+            name = trained.emotion.value
+            if not isinstance(self._backend, ReloadsLoras):
+                self.notice.emit(f"The {name} LoRA is trained: it is used when Stable "
+                                 "Diffusion makes the artworks (the "
+                                 f"{self._backend.info.name} backend makes them now).")
+                continue
+            problems = self._backend.reload_lora(trained)
+            for text in problems:
+                log.warning(text)
+                self.warning.emit(text)
+            if not problems:
+                self.notice.emit(f"The new {name} LoRA ({trained.lora.name}) is in use from "
+                                 f"the next {name} artwork.")
 
     @Slot(bool)
     def set_interrupt_stale(self, enabled: bool) -> None:

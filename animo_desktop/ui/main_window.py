@@ -25,7 +25,9 @@ from animo_desktop.messages import FrameReading
 from animo_desktop.ui.camera_panel import CameraPanel
 from animo_desktop.ui.camera_worker import CameraWorker
 from animo_desktop.ui.canvas_view import CanvasView
+from animo_desktop.lora_training.training_plan import TrainingPlan
 from animo_desktop.ui.emotion_panel import EmotionPanel
+from animo_desktop.ui.lora_training_dialog import LoraTrainingDialog
 from animo_desktop.ui.images import to_qpixmap
 from animo_desktop.ui.session_controller import SessionController, SessionState
 from animo_desktop.ui.summary_dialog import SummaryDialog
@@ -76,9 +78,13 @@ def swatch(colour: str) -> QIcon:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, controller: SessionController):
+    def __init__(self, controller: SessionController,
+                 training_plan: TrainingPlan = TrainingPlan()):
         super().__init__()
         self.controller = controller
+        # Tools ▸ Train emotion LoRAs: the session's model and LoRA folder to begin with.
+        self._training_plan = training_plan
+        self.lora_training_dialog: LoraTrainingDialog | None = None
         self.kiosk = False
         # The window as it was before full screen / installation mode, given back after.
         self._geometry_before_fullscreen: tuple[QRect, bool] | None = None
@@ -293,6 +299,10 @@ class MainWindow(QMainWindow):
                                                "Light colours for bright rooms", "light_theme")
         self.light_theme_action.setCheckable(True)
         self.light_theme_action.setChecked(self.controller.settings.theme == "light")
+
+        tools_menu = self.menuBar().addMenu("&Tools")
+        self._action(tools_menu, "Train emotion &LoRAs…", None, self.show_lora_training,
+                     "Train an emotion's LoRA on the artist's own artworks")
 
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self._show_shortcuts,
@@ -645,6 +655,16 @@ class MainWindow(QMainWindow):
         lines.append(f"{html.escape(KIOSK_EXIT_KEYS)} — leave installation mode "
                      "(Escape does not)")
         return SHORTCUTS_TITLE + "<br>" + "<br>".join(lines)
+
+    def show_lora_training(self) -> LoraTrainingDialog:
+        """One dialog for the whole run: closed, the training goes on; opened again, it
+        shows where it is."""
+        if self.lora_training_dialog is None:
+            self.lora_training_dialog = LoraTrainingDialog(self._training_plan, self)
+            self.lora_training_dialog.lora_trained.connect(self.controller.load_trained_lora)
+        self.lora_training_dialog.show()
+        self.lora_training_dialog.raise_()
+        return self.lora_training_dialog
 
     def _show_shortcuts(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",

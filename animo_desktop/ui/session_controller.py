@@ -26,7 +26,8 @@ from animo_desktop.composition import (CanvasSpec, CompositionMode, Placement,
                                        render_canvas, visible_artworks)
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.generation.prompts import emotion_named_in
-from animo_desktop.messages import Artwork, EmotionReading, GenerationRequest, WorkerError
+from animo_desktop.messages import (Artwork, EmotionReading, GenerationRequest, LoraTrained,
+                                    WorkerError)
 from animo_desktop.session import (LOCK_FILE, SESSION_METADATA_KEY, ArtworkRecord,
                                    Session, SessionFolder, now_iso, read_artwork_image,
                                    save_artwork_files, unfinished_sessions)
@@ -110,6 +111,8 @@ class SessionController(QObject):
         worker.progress.connect(self.progress)
         worker.failed.connect(self._on_worker_error)
         worker.warning.connect(self._on_worker_warning)
+        worker.notice.connect(self._on_worker_notice)
+        self._request.lora_trained.connect(worker.reload_lora)
         worker.loading.connect(self._on_loading)
         self._supervise(self._generation)
         self._generation.gave_up.connect(self._generation_gave_up)
@@ -524,6 +527,15 @@ class SessionController(QObject):
         if record is not None and self.folder is not None:
             self.request_artwork(record.metadata.emotion)
 
+    @Slot(object)
+    def load_trained_lora(self, trained: LoraTrained) -> None:
+        """A LoRA trained meanwhile: the generation worker uses it from the next artwork."""
+        self._request.lora_trained.emit(trained)
+
+    @Slot(str)
+    def _on_worker_notice(self, text: str) -> None:
+        self.message.emit("info", text)
+
     @Slot(str)
     def _on_worker_warning(self, text: str) -> None:
         self.message.emit("warning", text)
@@ -781,6 +793,7 @@ class _RequestRelay(QObject):
 
     requested = Signal(object)
     fall_back_requested = Signal()
+    lora_trained = Signal(object)  # LoraTrained
 
 
 def _one_hot(emotion: Emotion) -> dict[Emotion, float]:

@@ -153,7 +153,31 @@ def test_a_training_stopped_by_ctrl_c_and_resumed_gives_the_uninterrupted_weight
     expected, got = load_file(str(whole)), load_file(str(resumed))
     assert expected.keys() == got.keys()
     assert all(expected[key].equal(got[key]) for key in expected)
-    assert not state_json.exists() and not state_tensors.exists()  # nothing left to resume
+    assert state_json.is_file() and state_tensors.is_file()  # the end's: to extend it
+
+
+def test_a_finished_training_given_more_epochs_extends_to_the_longer_runs_weights(
+        tiny_model, lora_dir, tmp_path, capsys):
+    images = solid_images(tmp_path / "joy")  # 2 steps an epoch
+    longer, extended = tmp_path / "longer.safetensors", tmp_path / "extended.safetensors"
+
+    def train(out, epochs, *options):
+        return main(train_command(tiny_model, images, lora_dir, "--epochs", epochs,
+                                  "--no-manifest", "--out", str(out), *options))
+
+    assert train(longer, "3") == 0
+    assert train(extended, "2") == 0
+    capsys.readouterr()
+    assert train(extended, "2", "--resume") == 1  # nothing left to do at 2 epochs
+    assert ("--resume: the training has done its 4 steps already: give it more --epochs"
+            in capsys.readouterr().err)
+    assert train(extended, "3", "--resume") == 0
+    printed = capsys.readouterr().out
+    assert "resuming after step 4" in printed and "step 5/6" in printed
+    assert "epoch 2 validation image" not in printed  # written once, by the first run
+    assert "epoch 3 validation image" in printed
+    expected, got = load_file(str(longer)), load_file(str(extended))
+    assert all(expected[key].equal(got[key]) for key in expected)
 
 
 def test_a_state_that_cannot_be_saved_is_said_so(tiny_model, lora_dir, tmp_path, capsys,

@@ -78,7 +78,7 @@ def _colour_latents(pipeline):
     from PIL import Image
 
     image = TrainingImage(None, "", Image.new("RGB", (64, 64), TRAINING_COLOUR))
-    return cache_latents(pipeline, [image])
+    return cache_latents(pipeline, [image])[0]
 
 
 def _with_and_without_lora(backend, measure):
