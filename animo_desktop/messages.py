@@ -35,7 +35,7 @@ class EmotionReading:
 @dataclass(frozen=True)
 class FrameReading:
     """The camera worker's view of one frame: what this frame alone says (probabilities),
-    what the smoother believes after it (smoothed, over about a second) and the emotion
+    what the smoother believes after it (smoothed over the last few frames) and the emotion
     it has confirmed, and whether a face is seen."""
 
     probabilities: Mapping[Emotion, float]

@@ -10,10 +10,11 @@ camera shows them, at 30 frames a second with a little noise on each frame's log
 video's frames are never identical). For each setting of the smoother it counts, over
 SESSIONS random sessions: the holds confirmed within 2.5 s of their start, the median
 time to confirm, and the spurious switches (to an emotion the hold does not show). Of
-the settings with at most one spurious switch in 8 holds and a median under 1.5 s, those
-within AS_GOOD of the most confirmed holds are as good, and the one of them with the
-fewest spurious switches is chosen. It writes onnx_models/smoothing_report.json; the chosen setting is
-SmoothingSettings' default in animo_desktop/vision/smoothing.py (about 6 minutes).
+the settings with at most one spurious switch in 8 holds (less SPURIOUS_SLACK) and a
+median under 1.5 s, those within AS_GOOD of the most confirmed holds are as good, and the
+one of them with the fewest spurious switches is chosen. It writes
+onnx_models/smoothing_report.json; the chosen setting is SmoothingSettings' default in
+animo_desktop/vision/smoothing.py (about 10 minutes).
 """
 
 from __future__ import annotations
@@ -40,15 +41,26 @@ CONFIRM_WITHIN_S = 2.5
 LOGIT_NOISE = 0.3
 SESSIONS = 200
 SEED = 0
-GRID = {"half_life_s": (0.15, 0.25, 0.4), "dwell_s": (0.4, 0.6, 0.8, 1.0, 1.2, 1.5),
-        "margin": (0.05, 0.1, 0.2), "min_confidence": (0.35, 0.45, 0.5)}
-# What a setting must reach: at most one spurious switch in 8 holds, a median under 1.5 s.
+# Down to dwells of a fraction of a second: a hold whose first photo is misread can still
+# be confirmed on its second, 2 s in, if the confirmation takes under half a second.
+GRID = {"half_life_s": (0.08, 0.15, 0.25, 0.4), "dwell_s": (0.2, 0.3, 0.4, 0.6, 0.8, 1.2),
+        "margin": (0.05, 0.1), "min_confidence": (0.45, 0.5, 0.55, 0.6)}
+# The targets: at least 6 of 8 holds confirmed in time, at most one spurious switch in 8
+# holds, a median under 1.5 s. A setting must reach the last two.
+MIN_CONFIRMED = 6.0
 MAX_SPURIOUS = 1.0
 MAX_MEDIAN_S = 1.5
-# Settings within this many confirmed holds (in 8) of the best are as good, given the
-# sampling; of those the one with the fewest spurious switches wins: a wrong switch puts
-# an emotion the client does not show on the canvas.
-AS_GOOD = 0.1
+# The grid runs half the sessions, so its figures are rough: about 0.14 confirmed holds
+# in 8 is one standard error there, and a setting at 0.98 spurious switches in the grid
+# read 1.07 over all the sessions. So the grid asks for this much below MAX_SPURIOUS, and
+# settings within AS_GOOD confirmed holds of the best are as good; of those the one with
+# the fewest spurious switches wins: a wrong switch puts an emotion the client does not
+# show on the canvas.
+SPURIOUS_SLACK = 0.15
+AS_GOOD = 0.15
+# The default before this tuning, reported beside the chosen one.
+PREVIOUS_DEFAULT = SmoothingSettings(half_life_s=0.25, dwell_s=0.8, margin=0.05,
+                                     min_confidence=0.5)
 
 
 def hold_test(settings: SmoothingSettings, logits: np.ndarray, labels: np.ndarray,
@@ -97,23 +109,24 @@ def main() -> None:
     for values in itertools.product(*GRID.values()):
         settings = SmoothingSettings(**dict(zip(GRID, values)))
         results.append((settings, hold_test(settings, logits, labels, args.sessions // 2)))
-    acceptable = [(s, r) for s, r in results if r["spurious_in_8"] <= MAX_SPURIOUS
+    acceptable = [(s, r) for s, r in results
+                  if r["spurious_in_8"] <= MAX_SPURIOUS - SPURIOUS_SLACK
                   and (r["median_latency_s"] or 99) < MAX_MEDIAN_S]
     pool = acceptable or results
     most = max(result["confirmed_in_8"] for _, result in pool)
     best, _ = min(((s, r) for s, r in pool if r["confirmed_in_8"] >= most - AS_GOOD),
                   key=lambda item: (item[1]["spurious_in_8"], -item[1]["confirmed_in_8"]))
+    chosen = hold_test(best, logits, labels, args.sessions)
     report = {
         "schedule": [emotion.value for emotion in SCHEDULE],
         "sessions": args.sessions,
-        "chosen": {**asdict(best), **hold_test(best, logits, labels, args.sessions)},
-        "before (the previous default)": {
-            **asdict(SmoothingSettings(half_life_s=0.4, dwell_s=1.5, margin=0.1,
-                                       min_confidence=0.35)),
-            **hold_test(SmoothingSettings(half_life_s=0.4, dwell_s=1.5, margin=0.1,
-                                          min_confidence=0.35), logits, labels,
-                        args.sessions)},
-        "met_the_targets": bool(acceptable),
+        "chosen": {**asdict(best), **chosen},
+        "before (the previous default)": {**asdict(PREVIOUS_DEFAULT),
+                                          **hold_test(PREVIOUS_DEFAULT, logits, labels,
+                                                      args.sessions)},
+        "met_the_targets": chosen["confirmed_in_8"] >= MIN_CONFIRMED
+                           and chosen["spurious_in_8"] <= MAX_SPURIOUS
+                           and chosen["median_latency_s"] < MAX_MEDIAN_S,
         "grid (half_life_s, dwell_s, margin, min_confidence: confirmed_in_8, "
         "median_latency_s, spurious_in_8)": [
             [*[getattr(settings, name) for name in GRID],

@@ -2,7 +2,7 @@
 
 The header is the emotion ANIMO paints: the one the camera confirmed (with the smoothed
 confidence in it), or the pinned one. The bars are what the smoother believes, averaged
-over about a second; the thin live trace under them is what each frame alone says."""
+over the last few frames; the thin live trace under them is what each frame alone says."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class EmotionPanel(QGroupBox):
             bars.addWidget(bar, row, 1)
             self.bars[emotion] = bar
         layout.addLayout(bars)
-        self.bars_label = QLabel("Smoothed over about a second")
+        self.bars_label = QLabel("Smoothed over the last few frames")
         self.bars_label.setObjectName("emotionSource")
         layout.addWidget(self.bars_label)
         self.live_trace = LiveTrace()

@@ -20,9 +20,9 @@ from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 
 @dataclass(frozen=True)
 class SmoothingSettings:
-    half_life_s: float = 0.25  # how fast the average follows the frames
-    dwell_s: float = 0.8  # how long a new emotion must lead before it is confirmed
-    min_confidence: float = 0.5  # below this the leading emotion is not trusted
+    half_life_s: float = 0.08  # how fast the average follows the frames
+    dwell_s: float = 0.3  # how long a new emotion must lead before it is confirmed
+    min_confidence: float = 0.55  # below this the leading emotion is not trusted
     margin: float = 0.05  # hysteresis: lead over every other emotion needed to switch
     face_lost_after_s: float = 3.0  # no face this long: back to neutral
 
