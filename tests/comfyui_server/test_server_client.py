@@ -1,0 +1,94 @@
+"""The client's requests as a server sees them: the bearer token in every request's
+Authorization header (websocket handshake included), and never in the log. A tiny
+loopback HTTP handler stands in for the clinic's proxy."""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import threading
+
+import pytest
+
+from animo_desktop.generation.comfyui.server_address import parse_server_address
+from animo_desktop.generation.comfyui.server_client import ComfyUIClient, ServerUnreachable
+from animo_desktop.generation.comfyui.server_token import BearerToken
+from tests.comfyui_server.conftest import only_loopback
+
+pytestmark = only_loopback
+
+SECRET = "clinic-proxy-token-42"
+
+
+class RecordingProxy(http.server.ThreadingHTTPServer):
+    """Answers every request 401, as a proxy does without the right token, and keeps the
+    headers it was sent."""
+
+    def __init__(self):
+        self.headers_seen: list[dict[str, str]] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                proxy.headers_seen.append(dict(self.headers))
+                self.send_response(401)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_POST = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.fixture
+def proxy():
+    server = RecordingProxy()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_token_goes_in_each_request_and_the_handshake_never_in_the_log(proxy, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = ComfyUIClient(parse_server_address(f"http://127.0.0.1:{proxy.server_port}"),
+                           BearerToken(SECRET), client_id="room-1", timeout_s=5)
+
+    with pytest.raises(ServerUnreachable, match="HTTP 401"):
+        client.read_inventory()
+    client.interrupt("some-prompt")
+    with pytest.raises(ServerUnreachable, match="websocket"):
+        client.open_socket()
+
+    assert len(proxy.headers_seen) == 4  # /system_stats, /interrupt, /queue, /ws
+    assert all(headers.get("Authorization") == f"Bearer {SECRET}"
+               for headers in proxy.headers_seen)
+    assert proxy.headers_seen[-1].get("Upgrade", "").lower() == "websocket"
+    assert caplog.records and SECRET not in caplog.text
+
+
+def test_without_a_token_no_authorization_header_is_sent(proxy):
+    client = ComfyUIClient(parse_server_address(f"http://127.0.0.1:{proxy.server_port}"),
+                           None, client_id="room-1", timeout_s=5)
+    with pytest.raises(ServerUnreachable):
+        client.read_inventory()
+    assert "Authorization" not in proxy.headers_seen[0]
+
+
+def test_a_server_that_does_not_answer_in_time_is_unreachable():
+    import socket
+
+    listening = socket.socket()  # accepts connections (the backlog) but never answers
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(4)
+    try:
+        client = ComfyUIClient(parse_server_address(
+            f"http://127.0.0.1:{listening.getsockname()[1]}"), None, "room-1", timeout_s=0.5)
+        with pytest.raises(ServerUnreachable, match="timed out"):
+            client.read_inventory()
+    finally:
+        listening.close()
