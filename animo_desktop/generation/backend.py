@@ -160,6 +160,6 @@ def _comfyui_backend(server: "ServerAddress | None", token: "BearerToken | None"
                                   "setting); the built-in painter makes the artworks."]
     if isinstance(settings, Mapping):
         settings = DiffusionSettings(**settings)
-    backend = ComfyUIBackend(server, server_token, Path(lora_dir) if lora_dir else None,
+    backend = ComfyUIBackend(server, token, Path(lora_dir) if lora_dir else None,
                              settings or DiffusionSettings())
     return backend, backend.warnings

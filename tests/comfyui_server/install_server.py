@@ -94,5 +94,8 @@ def _sha256(path: Path) -> str:
 
 
 if __name__ == "__main__":
-    installed = install(Path(sys.argv[1]) if len(sys.argv) > 1 else TARBALL)
+    tarball = Path(sys.argv[1]) if len(sys.argv) > 1 else TARBALL
+    if not tarball.is_file():
+        sys.exit(f"{tarball} is not here: the ComfyUI tests cannot run")
+    installed = install(tarball)
     print(f"ComfyUI {VERSION} installed in {installed.home}")
