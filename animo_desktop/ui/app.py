@@ -130,7 +130,9 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
                               on_load_progress=report_loading, server=server,
                               server_token=server_token)
 
-    controller = SessionController(settings, sessions_root, backend_factory)
+    uses_server = server is not None and args.backend in ("auto", "comfyui")
+    controller = SessionController(settings, sessions_root, backend_factory,
+                                   artwork_server=server.host if uses_server else None)
     window = MainWindow(controller)
     window.restore_geometry(settings.window_geometry)
     for text in warnings:
@@ -213,7 +215,7 @@ def start_camera(window: MainWindow, controller: SessionController, ask_consent:
 def ask_camera_consent(window: MainWindow, answered: Callable[[bool], None]) -> None:
     """No frame is read before the client has been told what happens to it; `answered`
     gets whether the camera may start (declined: the session goes on without it)."""
-    box = consent_dialog(window)
+    box = consent_dialog(window, window.controller.artwork_server)
 
     def clicked(button) -> None:
         agreed = box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole

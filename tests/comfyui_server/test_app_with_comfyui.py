@@ -18,6 +18,7 @@ def test_the_app_puts_the_servers_artworks_on_the_canvas(launch, qtbot, comfyui_
     monkeypatch.setattr(job_graph, "SD15_SIZE", 64)
     window, controller = launch("--backend", "comfyui", "--server", comfyui_server.url,
                                 "--lora-dir", str(lora_dir), "--emotion", "joy")
+    assert controller.artwork_server == "127.0.0.1"  # named in the consent notice
     qtbot.waitUntil(lambda: window.backend_label.text() == "Backend: comfyui", timeout=60000)
     wait_for_artworks(qtbot, controller, 1, timeout=240000)
     record = controller.session.artworks[0]
