@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import urllib.request
 
 import numpy as np
@@ -39,6 +40,11 @@ def pixels(artwork) -> np.ndarray:
 
 def server_history(server) -> dict:
     with urllib.request.urlopen(f"{server.url}/history", timeout=10) as answer:
+        return json.load(answer)
+
+
+def server_queue(server) -> dict:
+    with urllib.request.urlopen(f"{server.url}/queue", timeout=10) as answer:
         return json.load(answer)
 
 
@@ -95,6 +101,38 @@ def test_a_stale_job_is_interrupted_and_the_next_one_comes(backend, comfyui_serv
 
     artwork = backend.generate(request(job_id=6, seed=32), lambda progress: True)
     assert artwork.job_id == 6 and artwork.metadata.backend == "comfyui"
+
+
+def test_a_job_gone_stale_while_queued_behind_another_rooms_leaves_the_queue(
+        comfyui_server, lora_dir):
+    busy_room = ComfyUIBackend(parse_server_address(comfyui_server.url), lora_dir=lora_dir,
+                               settings=DiffusionSettings(steps=40, size=256))
+    waiting_room = make_backend(comfyui_server, lora_dir)
+    sampling, release = threading.Event(), threading.Event()
+
+    def busy(progress):
+        if progress.step >= 1:
+            sampling.set()
+        return not release.is_set()
+
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(pytest.raises(
+        GenerationInterrupted, busy_room.generate, request(seed=71), busy)))
+    thread.start()
+    try:
+        assert sampling.wait(120), "the busy room's job never started"
+        asked = []
+        with pytest.raises(GenerationInterrupted, match="waiting on the server"):
+            waiting_room.generate(request(seed=72), lambda progress: asked.append(progress)
+                                  and False)
+        assert asked[0].step == 0  # asked while queued, before any step
+        assert server_queue(comfyui_server)["queue_pending"] == []
+    finally:
+        release.set()
+        thread.join(120)
+        busy_room.close()
+        waiting_room.close()
+    assert outcome  # the busy room's job was interrupted too
 
 
 def test_the_server_keeps_no_history_of_the_jobs(backend, comfyui_server):

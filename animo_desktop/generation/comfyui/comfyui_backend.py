@@ -59,6 +59,10 @@ BACKEND_NAME = "comfyui"
 RETRY_DELAYS_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 # Frames that fail their checks, in one job, before the connection counts as broken.
 MAX_REJECTED_FRAMES = 16
+# While the server says nothing (the job queued behind other rooms'), whether the request
+# is still wanted is asked this often.
+QUEUE_POLL_S = 1.0
+INTERRUPT_WAIT_S = 2.0  # an interrupted job stops at its next sampling step
 
 
 @dataclass(frozen=True)
@@ -144,32 +148,41 @@ class ComfyUIBackend:
             connection, self._connection = self._connection, None
         if connection is not None:
             connection.socket.close()
+            with contextlib.suppress(ServerUnreachable):
+                self._client.forget(self._forget_again)
 
     def generate(self, request: GenerationRequest, on_progress: ProgressCallback) -> Artwork:
         with self._lock:
             connection, notices, self._notices = self._connection, self._notices, []
         if connection is None:
             return self._painted(request, on_progress, notices, None)
-        for attempt in range(2):
+        try:
+            return self._made_or_painted(connection, request, on_progress, notices)
+        except _ConnectionLost as lost:
+            reason = _logged_loss(request, lost)
+        # Made again once, on a fresh connection.
+        connection = self._reconnect_now()
+        if connection is not None:
             try:
-                return self._make(connection, request, on_progress, notices)
+                return self._made_or_painted(connection, request, on_progress, notices)
             except _ConnectionLost as lost:
-                log.warning("job %d: connection to the ComfyUI server lost (%s)%s",
-                            request.job_id, lost, "; again" if attempt else "")
-                connection = self._reconnect_now()
-                if connection is None:
-                    return self._painted(request, on_progress, notices,
-                                         f"The ComfyUI server was lost mid-artwork ({lost}): "
-                                         "the built-in painter made this artwork, and ANIMO "
-                                         "goes back to the server when it answers.")
-            except _JobRefused as refused:
-                return self._painted(request, on_progress, notices,
-                                     f"{refused}: the built-in painter made this artwork.")
-        self._drop(connection)
-        self._retry_in_background()
+                reason = _logged_loss(request, lost)
+                self._drop(connection)
+                self._retry_in_background()
         return self._painted(request, on_progress, notices,
-                             "The connection to the ComfyUI server broke twice in one artwork: "
-                             "the built-in painter made it, and ANIMO reconnects.")
+                             f"The ComfyUI server was lost mid-artwork ({reason}): the built-in "
+                             "painter made this artwork, and ANIMO goes back to the server when "
+                             "it answers.")
+
+    def _made_or_painted(self, connection: _Connection, request: GenerationRequest,
+                         on_progress: ProgressCallback, notices: list[str]) -> Artwork:
+        """The server's artwork, or the painter's when the server refuses the job;
+        _ConnectionLost when the connection broke."""
+        try:
+            return self._make(connection, request, on_progress, notices)
+        except _JobRefused as refused:
+            return self._painted(request, on_progress, notices,
+                                 f"{refused}: the built-in painter made this artwork.")
 
     def _make(self, connection: _Connection, request: GenerationRequest,
               on_progress: ProgressCallback, notices: list[str]) -> Artwork:
@@ -198,25 +211,50 @@ class ComfyUIBackend:
                 on_progress: ProgressCallback):
         """The artwork's image, from the job's messages on the websocket."""
         tracker = JobTracker(prompt_id, SAMPLER_NODE, OUTPUT_NODE)
+        try:
+            return self._await_image(socket, tracker, request, on_progress)
+        finally:
+            if not tracker.done:  # stale, too slow, or its messages lost: stop it there
+                self._interrupt(prompt_id)
+                self._await_end(socket, tracker)
+
+    @staticmethod
+    def _await_end(socket: ClientConnection, tracker: JobTracker) -> None:
+        """Until the server says the interrupted job ended (it stops at its next step),
+        briefly: its history entry, deleted next, is written then."""
+        deadline = time.monotonic() + INTERRUPT_WAIT_S
+        with contextlib.suppress(TimeoutError, ConnectionClosed):
+            while not tracker.done and time.monotonic() < deadline:
+                frame = socket.recv(timeout=max(0.0, deadline - time.monotonic()))
+                with contextlib.suppress(MessageRejected):
+                    if isinstance(frame, str):
+                        tracker.on_message(parse_text_frame(frame))
+
+    def _await_image(self, socket: ClientConnection, tracker: JobTracker,
+                     request: GenerationRequest, on_progress: ProgressCallback):
         deadline = time.monotonic() + self.timeouts.job_s
+        last_message = time.monotonic()
         step, total_steps, rejected = 0, 1, 0
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._interrupt(prompt_id)
+            now = time.monotonic()
+            if now >= deadline:
                 raise _JobRefused(f"The ComfyUI server did not finish the artwork within "
                                   f"{self.timeouts.job_s:g} s")
+            if now - last_message >= self.timeouts.silence_s:
+                raise _JobRefused(f"The ComfyUI server sent nothing for "
+                                  f"{self.timeouts.silence_s:g} s")
             try:
-                frame = socket.recv(timeout=min(remaining, self.timeouts.silence_s))
+                frame = socket.recv(timeout=min(deadline - now, QUEUE_POLL_S))
             except TimeoutError:
-                if time.monotonic() < deadline:
-                    self._interrupt(prompt_id)
-                    raise _JobRefused(f"The ComfyUI server sent nothing for "
-                                      f"{self.timeouts.silence_s:g} s") from None
+                # Queued behind other rooms' jobs: a request gone stale meanwhile leaves
+                # the server's queue rather than wait its turn.
+                if not on_progress(GenerationProgress(request.job_id, step, total_steps)):
+                    raise GenerationInterrupted(f"job {request.job_id} stopped while waiting "
+                                                "on the server") from None
                 continue
             except ConnectionClosed as error:
-                self._interrupt(prompt_id)
                 raise _ConnectionLost(f"the websocket closed: {error}") from None
+            last_message = time.monotonic()
             try:
                 event = (tracker.on_message(parse_text_frame(frame)) if isinstance(frame, str)
                          else tracker.on_image(parse_binary_frame(frame)))
@@ -225,7 +263,6 @@ class ComfyUIBackend:
                             request.job_id, error)
                 rejected += 1
                 if rejected > MAX_REJECTED_FRAMES:
-                    self._interrupt(prompt_id)
                     raise _ConnectionLost("too many malformed messages") from None
                 continue
             if isinstance(event, (SamplingStep, PreviewImage)):
@@ -237,7 +274,6 @@ class ComfyUIBackend:
                         preview = event.frame.decode()
                 if not on_progress(GenerationProgress(request.job_id, step, total_steps,
                                                       preview)):
-                    self._interrupt(prompt_id)
                     raise GenerationInterrupted(f"job {request.job_id} stopped at step {step}")
             elif isinstance(event, JobSucceeded):
                 try:
@@ -363,3 +399,8 @@ class ComfyUIBackend:
 
 def _device_name(inventory: ServerInventory) -> str:
     return inventory.devices[0].name if inventory.devices else "no device"
+
+
+def _logged_loss(request: GenerationRequest, lost: _ConnectionLost) -> str:
+    log.warning("job %d: connection to the ComfyUI server lost (%s)", request.job_id, lost)
+    return str(lost)
