@@ -106,3 +106,37 @@ def test_a_server_too_slow_is_interrupted_and_painted_over(server, lora_dir):
 
     assert artwork.metadata.backend == "painter"
     assert "did not finish the artwork within 0.05 s" in artwork.metadata.extra["notices"][0]
+
+
+def test_malformed_messages_are_rejected_and_the_job_goes_on(server, lora_dir, monkeypatch,
+                                                              caplog):
+    backend = make_backend(server, lora_dir)
+    socket = backend._connection.socket
+    real_recv = socket.recv
+    # Before the server's own messages: a text frame that is not JSON, one of a kind
+    # ComfyUI never sends, a binary frame whose image is not one, one too short.
+    injected = ["not json", '{"type": "shell", "data": {}}',
+                b"\x00\x00\x00\x01\x00\x00\x00\x02not a png", b"\x00\x01"]
+    monkeypatch.setattr(socket, "recv", lambda timeout=None: injected.pop(0) if injected
+                        else real_recv(timeout=timeout))
+    try:
+        artwork = backend.generate(request(seed=81), lambda progress: True)
+    finally:
+        backend.close()
+
+    assert artwork.metadata.backend == "comfyui" and "notices" not in artwork.metadata.extra
+    rejected = [record for record in caplog.records if "rejected" in record.getMessage()]
+    assert len(rejected) == 4
+
+
+def test_a_stream_of_malformed_messages_counts_as_a_broken_connection(server, lora_dir,
+                                                                     monkeypatch):
+    backend = make_backend(server, lora_dir)
+    monkeypatch.setattr(backend._connection.socket, "recv", lambda timeout=None: "not json")
+    try:
+        artwork = backend.generate(request(seed=82), lambda progress: True)
+    finally:
+        backend.close()
+
+    # Made again on a fresh connection (whose socket is the real one).
+    assert artwork.metadata.backend == "comfyui"
