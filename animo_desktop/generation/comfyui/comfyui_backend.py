@@ -324,10 +324,8 @@ class ComfyUIBackend:
             inventory = self._client.read_inventory()
         except InventoryError as error:
             raise ServerUnusable(str(error)) from None
-        if inventory.missing_nodes:
-            raise ServerUnusable(f"it lacks the nodes {', '.join(inventory.missing_nodes)}")
-        if not inventory.checkpoints:
-            raise ServerUnusable("it holds no checkpoint in models/checkpoints")
+        if inventory.problem:
+            raise ServerUnusable(inventory.problem)
         checkpoint = self._wanted_checkpoint or inventory.checkpoints[0]
         if checkpoint not in inventory.checkpoints:
             raise ServerUnusable(f"it holds no checkpoint {checkpoint}")

@@ -12,14 +12,15 @@ from animo_desktop.generation.lora_manifest import LoraManifest
 GIB = 2**30
 
 
-def server_rows(client: ComfyUIClient, manifest: LoraManifest) -> tuple[list[tuple[str, str]], bool]:
+def server_rows(client: ComfyUIClient,
+                manifest: LoraManifest) -> tuple[list[tuple[str, str]], bool]:
     """The report's rows, and whether ANIMO can make artworks there."""
     url = client.address.http_url
     try:
         inventory = client.read_inventory()
     except (ServerUnreachable, InventoryError) as error:
         return [("ComfyUI server", f"FAILED  {url}: {error}")], False
-    return inventory_rows(url, inventory, manifest), _usable(inventory)
+    return inventory_rows(url, inventory, manifest), inventory.problem is None
 
 
 def inventory_rows(url: str, inventory: ServerInventory,
@@ -28,7 +29,12 @@ def inventory_rows(url: str, inventory: ServerInventory,
     devices = "; ".join(f"{device.name} ({device.vram_total / GIB:.1f} GiB, "
                         f"{device.vram_free / GIB:.1f} GiB free)" for device in inventory.devices)
     lacking = inventory.missing_nodes
-    rows = [
+    present = f"{len(presence.present)} present"
+    if presence.present:
+        present += f" ({', '.join(emotion.value for emotion in presence.present)})"
+    missing = [f"MISSING {file} ({emotion.value}: prompt only)"
+               for emotion, file in presence.missing.items()]
+    return [
         ("ComfyUI server", f"{url}, ComfyUI {inventory.version}"),
         ("server device", devices or "none reported"),
         ("server memory", f"{inventory.ram_total / GIB:.1f} GiB RAM"),
@@ -36,15 +42,5 @@ def inventory_rows(url: str, inventory: ServerInventory,
          or "FAILED  none in models/checkpoints (put an SD 1.5 checkpoint there)"),
         ("server nodes", f"FAILED  lacks {', '.join(lacking)}" if lacking
          else "every node of ANIMO's job graph"),
-        ("server emotion LoRAs", "; ".join(
-            [f"{len(presence.present)} present"
-             + (f" ({', '.join(emotion.value for emotion in presence.present)})"
-                if presence.present else "")]
-            + [f"MISSING {file} ({emotion.value}: prompt only)"
-               for emotion, file in presence.missing.items()])),
+        ("server emotion LoRAs", "; ".join([present, *missing])),
     ]
-    return rows
-
-
-def _usable(inventory: ServerInventory) -> bool:
-    return bool(inventory.checkpoints) and not inventory.missing_nodes
