@@ -57,10 +57,6 @@ class ComfyUIServer:
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
-    @property
-    def loras(self) -> Path:
-        return self.base / "models" / "loras"
-
     def start(self, port: int | None = None) -> None:
         """Start it (on the same port after a stop, unless told another) and wait until
         it listens."""
@@ -108,26 +104,20 @@ def server_install() -> ServerInstall:
 
 
 @pytest.fixture(scope="session")
-def comfyui_models(tmp_path_factory):
-    """The cached thin checkpoint and this session's LoRAs and manifest."""
-    from tests.comfyui_server.thin_checkpoint import thin_checkpoint
+def comfyui_server(tmp_path_factory) -> ComfyUIServer:
+    from tests.comfyui_server.thin_checkpoint import kohya_loras, thin_checkpoint, write_manifest
 
     installed = server_install()
-    return installed, thin_checkpoint(installed.home / "checkpoints")
-
-
-@pytest.fixture(scope="session")
-def comfyui_server(comfyui_models, tmp_path_factory) -> ComfyUIServer:
-    from tests.comfyui_server.thin_checkpoint import write_kohya_loras
-
-    installed, checkpoint = comfyui_models
+    checkpoint = thin_checkpoint(installed.home / "checkpoints")
     base = tmp_path_factory.mktemp("comfyui-base")
     (base / "models" / "checkpoints").mkdir(parents=True)
     (base / "models" / "checkpoints" / checkpoint.name).symlink_to(checkpoint)
+    (base / "models" / "loras").symlink_to(kohya_loras(installed.home / "loras"),
+                                           target_is_directory=True)
     # --base-directory moves custom_nodes too: SaveImageWebsocket lives there.
     shutil.copytree(installed.source / "custom_nodes", base / "custom_nodes")
     server = ComfyUIServer(installed, base, checkpoint.name)
-    write_kohya_loras(server.loras, base / "animo-lora")
+    write_manifest(base / "animo-lora")
     server.start()
     yield server
     server.stop()

@@ -1,5 +1,5 @@
 """A random checkpoint that ComfyUI detects as Stable Diffusion 1.5, as small as that
-allows, and random Kohya-format emotion LoRAs for it.
+allows, and random Kohya-format emotion LoRAs for it (both cached by their seed).
 
 ComfyUI tells SD 1.5 from its UNet's model_channels (320) and context_dim (768), and
 needs a CLIP-L-shaped text encoder: ANIMO's tiny model is too narrow. One UNet level
@@ -57,21 +57,30 @@ def thin_checkpoint(cache: Path, seed: int = 0) -> Path:
     return path
 
 
-def write_kohya_loras(server_loras: Path, lora_dir: Path, seed: int = 0,
-                      emotions=ALL_EMOTIONS) -> dict[str, Path]:
-    """One random Kohya-format LoRA per emotion in the server's models/loras, and ANIMO's
-    manifest naming them in lora_dir (whose LoRA files stay on the server only)."""
-    components = thin_components(seed)
-    server_loras.mkdir(parents=True, exist_ok=True)
+def kohya_loras(cache: Path, seed: int = 0) -> Path:
+    """A folder of random Kohya-format LoRAs for the thin checkpoint, one per emotion
+    (`animo-EMOTION.safetensors`), built once into the cache folder."""
+    folder = cache / f"animo-thin-loras-v{BUILDER_VERSION}-seed{seed}"
+    if not folder.is_dir():
+        components = thin_components(seed)
+        partial = folder.with_suffix(".partial")
+        partial.mkdir(parents=True, exist_ok=True)
+        for index, emotion in enumerate(ALL_EMOTIONS):
+            save_file(random_lora(components, seed + 1 + index, kohya=True, gain=LORA_GAIN),
+                      str(partial / lora_file_name(emotion)))
+        partial.replace(folder)
+    return folder
+
+
+def lora_file_name(emotion) -> str:
+    return f"animo-{emotion.value}.safetensors"
+
+
+def write_manifest(lora_dir: Path) -> None:
+    """ANIMO's manifest naming those LoRAs; their files are on the server only."""
     lora_dir.mkdir(parents=True, exist_ok=True)
-    files, lines = {}, []
-    for index, emotion in enumerate(emotions):
-        name = f"animo-{emotion.value}.safetensors"
-        path = server_loras / name
-        save_file(random_lora(components, seed + 1 + index, kohya=True, gain=LORA_GAIN),
-                  str(path))
-        files[emotion.value] = path
-        lines += [f"[emotions.{emotion.value}]", f'file = "{name}"', "weight = 1.0",
-                  f'trigger_words = ["{emotion.value} artstyle"]', ""]
+    lines = []
+    for emotion in ALL_EMOTIONS:
+        lines += [f"[emotions.{emotion.value}]", f'file = "{lora_file_name(emotion)}"',
+                  "weight = 1.0", f'trigger_words = ["{emotion.value} artstyle"]', ""]
     (lora_dir / MANIFEST_NAME).write_text("\n".join(lines), encoding="utf-8")
-    return files
