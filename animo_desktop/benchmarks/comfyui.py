@@ -82,12 +82,12 @@ def run(args: argparse.Namespace) -> int:
         for thread in threads:
             thread.join()
         wall_s = time.perf_counter() - started
+        info = rooms[0].info
     finally:
         for room in rooms:
             room.close()
     from_server = backends.count("comfyui")
     per_minute = round(from_server / wall_s * 60, 1)
-    info = rooms[0].info
     rows = [("server", f"{info.device}; {info.detail}"),
             ("rooms x artworks", f"{args.rooms} x {args.artworks}"),
             ("request to image", f"median {median_ms(latencies_ms):.0f} ms, p95 "

@@ -37,6 +37,8 @@ def test_bench_comfyui_serves_two_rooms_and_ends_with_its_figures(comfyui_server
     assert main(["bench", "comfyui", "--server", comfyui_server.url, "--rooms", "2",
                  "--artworks", "2", "--steps", "3", "--size", "64",
                  "--lora-dir", str(lora_dir)]) == 0
-    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    output = capsys.readouterr().out.strip().splitlines()
+    assert any("ComfyUI server: cpu" in line for line in output)
+    figures = json.loads(output[-1])
     assert figures["rooms"] == 2 and figures["from_server"] == 4
     assert figures["painted_instead"] == 0 and figures["artworks_per_minute"] > 0
