@@ -198,7 +198,8 @@ class ComfyUIBackend:
             except QueueAnswerError as error:
                 raise _JobRefused(f"The ComfyUI server did not take the job ({error})") from None
             if isinstance(answer, GraphRejected):
-                raise _JobRefused(f"The ComfyUI server rejected the job: {answer.reason}")
+                # In the server's words: "the server rejected the job: KSampler (...)".
+                raise _JobRefused(f"ComfyUI: {answer.reason}")
             image = self._follow(connection.socket, prompt_id, request, on_progress)
         finally:
             self._forget(prompt_id)
