@@ -92,3 +92,24 @@ def test_a_server_that_does_not_answer_in_time_is_unreachable():
             client.read_inventory()
     finally:
         listening.close()
+
+
+def test_a_backend_whose_server_is_not_there_paints_and_keeps_trying(tmp_path):
+    from animo_desktop.emotions import Emotion
+    from animo_desktop.generation.comfyui.comfyui_backend import ComfyUIBackend
+    from animo_desktop.messages import GenerationRequest
+    from tests.comfyui_server.conftest import free_loopback_port
+
+    backend = ComfyUIBackend(parse_server_address(f"http://127.0.0.1:{free_loopback_port()}"),
+                             lora_dir=tmp_path, retry_delays_s=(0.05,))
+    try:
+        artwork = backend.generate(GenerationRequest(1, Emotion.SADNESS, seed=5),
+                                   lambda progress: True)
+        assert artwork.metadata.backend == "painter" and artwork.image.size[0] > 0
+        assert "cannot make artworks" in backend.warnings[-1]
+        assert "refused" in backend.warnings[-1].lower()
+        assert backend._retrying.is_alive()
+    finally:
+        backend.close()
+    backend._retrying.join(5)
+    assert not backend._retrying.is_alive()  # close() stops the retries
