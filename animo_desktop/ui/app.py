@@ -130,9 +130,7 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
                               on_load_progress=report_loading, server=server,
                               server_token=server_token)
 
-    uses_server = server is not None and args.backend in ("auto", "comfyui")
-    controller = SessionController(settings, sessions_root, backend_factory,
-                                   artwork_server=server.host if uses_server else None)
+    controller = SessionController(settings, sessions_root, backend_factory)
     window = MainWindow(controller)
     window.restore_geometry(settings.window_geometry)
     for text in warnings:
@@ -143,6 +141,8 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
     use_source(window, controller, camera_source(args))
     window.camera_panel.source_chosen.connect(
         lambda source: use_source(window, controller, source, start=True))
+    if server is not None and args.backend in ("auto", "comfyui"):
+        controller.artwork_server = server.host
     controller.start_generation()
     return window, controller
 
