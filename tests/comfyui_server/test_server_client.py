@@ -58,7 +58,7 @@ def test_the_token_goes_in_each_request_and_the_handshake_never_in_the_log(proxy
     client = ComfyUIClient(parse_server_address(f"http://127.0.0.1:{proxy.server_port}"),
                            BearerToken(SECRET), client_id="room-1", timeout_s=5)
 
-    with pytest.raises(ServerUnreachable, match="HTTP 401"):
+    with pytest.raises(ServerUnreachable, match=r"refused ANIMO's token \(HTTP 401\)"):
         client.read_inventory()
     client.interrupt("some-prompt")
     with pytest.raises(ServerUnreachable, match="websocket"):

@@ -102,6 +102,10 @@ class ComfyUIClient:
 
     def _expect_ok(self, method: str, path: str) -> Any:
         answer = self._request(method, path)
+        if answer.status in (401, 403):  # the clinic's proxy, which checks the token
+            raise ServerUnreachable(f"{self.address.http_url} refused ANIMO's token (HTTP "
+                                    f"{answer.status}): check --server-token or "
+                                    "ANIMO_SERVER_TOKEN")
         if answer.status != 200:
             raise ServerUnreachable(f"{self.address.http_url}{path} answered HTTP "
                                     f"{answer.status}: is it a ComfyUI server?")
