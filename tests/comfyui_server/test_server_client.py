@@ -113,3 +113,50 @@ def test_a_backend_whose_server_is_not_there_paints_and_keeps_trying(tmp_path):
         backend.close()
     backend._retrying.join(5)
     assert not backend._retrying.is_alive()  # close() stops the retries
+
+
+@pytest.fixture
+def tls_proxy(tmp_path):
+    """The recording proxy behind TLS, its certificate self-signed for 127.0.0.1."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate to test TLS with")
+    certificate, key = tmp_path / "server.pem", tmp_path / "server.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True)
+    server = RecordingProxy()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, certificate
+    server.shutdown()
+    server.server_close()
+
+
+def test_tls_verifies_the_certificate_against_the_ca_file(tls_proxy):
+    server, certificate = tls_proxy
+    url = f"https://127.0.0.1:{server.server_port}"
+
+    trusting = ComfyUIClient(parse_server_address(url, ca_file=certificate),
+                             BearerToken(SECRET), "room-1", timeout_s=5)
+    with pytest.raises(ServerUnreachable, match="refused ANIMO's token"):
+        trusting.read_inventory()  # the TLS handshake passed: the proxy answered
+    with pytest.raises(ServerUnreachable, match="websocket"):
+        trusting.open_socket()
+    assert [headers.get("Authorization") for headers in server.headers_seen] == \
+        [f"Bearer {SECRET}"] * 2
+
+    unverified = ComfyUIClient(parse_server_address(url), BearerToken(SECRET), "room-1",
+                               timeout_s=5)
+    with pytest.raises(ServerUnreachable, match="CERTIFICATE_VERIFY_FAILED"):
+        unverified.read_inventory()
+    with pytest.raises(ServerUnreachable, match="CERTIFICATE_VERIFY_FAILED"):
+        unverified.open_socket()
+    assert len(server.headers_seen) == 2  # nothing, the token least of all, reached it
