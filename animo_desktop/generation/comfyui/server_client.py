@@ -3,7 +3,8 @@
 Every call has a timeout and every answer a size cap; TLS verifies the certificate
 (against the address's CA file when it has one); the bearer token goes only into the
 Authorization header, and nothing here logs a header. No proxy from the environment is
-used: the address is where emotion words go, and nothing else.
+used: the address is where emotion words go, and nothing else (and ANIMO points the
+proxy variables at nowhere for MediaPipe's sake: vision/opencv.py).
 """
 
 from __future__ import annotations
