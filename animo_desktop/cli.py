@@ -16,7 +16,8 @@ from typing import Sequence
 from animo_desktop import __version__
 from animo_desktop.commands import COMMAND_MODULES
 from animo_desktop.emotions import Emotion, accepted_emotion_words
-from animo_desktop.generation.backend import BACKEND_CHOICES, add_model_arguments
+from animo_desktop.generation.backend import (BACKEND_CHOICES, add_model_arguments,
+                                              add_server_arguments)
 
 
 def _emotion(text: str) -> str:
@@ -77,8 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="export the canvas to this PNG when the app closes")
     run.add_argument("--backend", choices=BACKEND_CHOICES, default="auto",
                      help="artwork generator (auto: Stable Diffusion when a model is found, "
-                          "else the built-in painter; diffusion: refused when none is found)")
+                          "else the built-in painter, or the server with --server; diffusion: "
+                          "refused when none is found; comfyui: a ComfyUI server, --server)")
     add_model_arguments(run)
+    add_server_arguments(run)
     run.add_argument("--emotion", type=_emotion, metavar="NAME",
                      help=f"start with this emotion pinned: {accepted_emotion_words()}")
     run.add_argument("--source", default="0", metavar="SOURCE", type=_source,
@@ -114,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.restore = "no" if args.exit_after is not None else "ask"
 
     from animo_desktop import paths
+    from animo_desktop.generation.comfyui.server_address import ServerAddressError
     from animo_desktop.generation.model_locator import ModelLoadError
     from animo_desktop.logging_setup import configure_logging
     from animo_desktop.ui.app import run_app
@@ -121,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(paths.log_dir(), verbose=args.verbose)
     try:
         return run_app(args)
-    except ModelLoadError as error:  # --backend diffusion with no model it can use
+    # --backend diffusion with no model it can use; a server address or token refused
+    except (ModelLoadError, ServerAddressError) as error:
         print(f"animo: error: {error}", file=sys.stderr)
         return 2
 

@@ -143,6 +143,22 @@ def test_the_socket_guard_of_the_test_suite_is_on():
         socket.create_connection(("192.0.2.1", 80), timeout=1)  # TEST-NET-1: never routed
 
 
+def test_only_the_comfyui_server_tests_may_open_sockets_and_only_to_loopback():
+    """The real ComfyUI server's tests (tests/comfyui_server) allow 127.0.0.1; no other
+    test lifts the guard."""
+    tests = Path(__file__).parent
+    servers = tests / "comfyui_server"
+    lifting = re.compile(r"enable_socket|socket_enabled|allow_hosts|--allow-hosts")
+    elsewhere = [path for path in tests.rglob("*.py") if path != Path(__file__)
+                 and servers not in path.parents and lifting.search(path.read_text())]
+    assert elsewhere == []
+    allowed = {match for path in servers.rglob("*.py")
+               for match in re.findall(r"allow_hosts\((\[[^]]*\])\)", path.read_text())}
+    assert allowed == {"[LOOPBACK]"}
+    assert not re.search(r"enable_socket|socket_enabled",
+                         "".join(path.read_text() for path in servers.rglob("*.py")))
+
+
 # --- no face on disk ----------------------------------------------------------------------
 
 def test_the_camera_drove_the_session(camera_session):

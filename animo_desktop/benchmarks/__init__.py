@@ -14,5 +14,6 @@ BENCH_MODULES = (
     "animo_desktop.benchmarks.train_lora",
     "animo_desktop.benchmarks.canvas",
     "animo_desktop.benchmarks.soak",
+    "animo_desktop.benchmarks.comfyui",
     "animo_desktop.benchmarks.report_table",
 )

@@ -12,6 +12,7 @@ from typing import Callable
 
 from animo_desktop import __version__, paths
 from animo_desktop.folder_deadline import FolderStalled, FolderTrail, read_within_deadline
+from animo_desktop.generation.backend import add_server_arguments, resolve_server
 from animo_desktop.generation.model_locator import FoundModel, find_models
 from animo_desktop.resources import RESOURCES_DIR
 from animo_desktop.vision.cameras import list_cameras
@@ -138,16 +139,41 @@ def report_rows() -> list[tuple[str, str]]:
 
 NAME = "doctor"
 HELP = ("print what this machine offers ANIMO (GPU, emotion and face models, cameras, SD "
-        "models, disk)")
+        "models, disk), and with --server what a ComfyUI server holds")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """doctor takes no options."""
+    add_server_arguments(parser)
+    parser.add_argument("--lora-dir", metavar="DIR",
+                        help="the emotion LoRA manifest whose LoRAs the server should hold "
+                             "(default: as the app finds it)")
+
+
+def _server_rows(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:
+    """The --server's rows, and whether it can make ANIMO's artworks."""
+    import uuid
+
+    from animo_desktop.generation.comfyui.server_address import ServerAddressError
+    from animo_desktop.generation.comfyui.server_client import ComfyUIClient
+    from animo_desktop.generation.comfyui.server_report import server_rows
+    from animo_desktop.generation.lora_manifest import load_manifest
+
+    try:
+        address, token = resolve_server(args.server, args.server_ca_file, args.server_token)
+    except ServerAddressError as error:
+        return [("ComfyUI server", f"FAILED  {error}")], False
+    manifest, _ = load_manifest(Path(args.lora_dir) if args.lora_dir else None)
+    return server_rows(ComfyUIClient(address, token, f"animo-doctor-{uuid.uuid4().hex}"),
+                       manifest)
 
 
 def run(args: argparse.Namespace) -> int:
     rows = report_rows()
+    server_usable = True
+    if args.server:
+        server, server_usable = _server_rows(args)
+        rows += server
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    return 0
+    return 0 if server_usable else 1

@@ -11,12 +11,14 @@ from animo_desktop.messages import (Artwork, BackendInfo, GenerationProgress, Ge
                                     sentence)
 
 if TYPE_CHECKING:
+    from animo_desktop.generation.comfyui.server_address import ServerAddress
+    from animo_desktop.generation.comfyui.server_token import BearerToken
     from animo_desktop.generation.diffusion_backend import DiffusionSettings
     from animo_desktop.generation.model_locator import ModelSource
 
 log = logging.getLogger(__name__)
 
-BACKEND_CHOICES = ("auto", "painter", "diffusion")
+BACKEND_CHOICES = ("auto", "painter", "diffusion", "comfyui")
 DEVICE_CHOICES = ("auto", "cuda", "cpu")
 
 # Called at each step; returns False when the job should stop at this step (a newer
@@ -49,6 +51,38 @@ def add_model_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGrou
                         help="where diffusion runs: fp16 on CUDA, fp32 on the CPU")
 
 
+def add_server_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """--server, --server-token, --server-ca-file: the app, `animo doctor` and the bench."""
+    parser.add_argument("--server", metavar="URL",
+                        help="a ComfyUI server that makes the artworks (--backend comfyui): "
+                             "https://, or http:// to this computer only")
+    parser.add_argument("--server-token", metavar="TOKEN",
+                        help="bearer token for the server's proxy (better: the environment "
+                             "variable ANIMO_SERVER_TOKEN, which no process list shows)")
+    parser.add_argument("--server-ca-file", metavar="FILE",
+                        help="the certificate authority that signed the server's certificate, "
+                             "when it is not one the system trusts")
+
+
+def resolve_server(url: str | None, ca_file: str | None = None, token: str | None = None,
+                   token_setting: str | None = None,
+                   ) -> tuple["ServerAddress | None", "BearerToken | None"]:
+    """The ComfyUI server and token that the options (else the settings, else
+    ANIMO_SERVER_TOKEN) name; (None, None) without a URL. ServerAddressError says why an
+    address or token is refused, before anything connects."""
+    from animo_desktop.generation.comfyui.server_address import (ServerAddressError,
+                                                                 parse_server_address)
+    from animo_desktop.generation.comfyui.server_token import resolve_token
+
+    if not url:
+        return None, None
+    address = parse_server_address(url, ca_file or None)
+    try:
+        return address, resolve_token(token, token_setting)
+    except ValueError as error:
+        raise ServerAddressError(str(error)) from None
+
+
 def require_model(model: str | None) -> "ModelSource":
     """The model that `model` names, else the first one found; ModelLoadError when there
     is none, for the callers that were asked for Stable Diffusion by name."""
@@ -66,13 +100,15 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
                    device: str = "auto",
                    settings: "DiffusionSettings | Mapping[str, Any] | None" = None,
                    on_load_progress: Callable[[str], None] = lambda text: None,
+                   server: "ServerAddress | None" = None, server_token: "BearerToken | None" = None,
                    ) -> tuple[GenerationBackend, list[str]]:
     """Build the backend the user asked for; return it with warnings for the status bar.
 
     auto: diffusion when a model is found (`model`, else the usual places), else the
-    painter. diffusion: the same, but saying so when it falls back. A model that fails
-    to load never stops the app: the painter takes over with a warning. Runs in the
-    generation thread: a diffusion model can take a while to load.
+    painter; with a server given, comfyui. diffusion: the same, but saying so when it
+    falls back. comfyui: the server makes them (the painter while it does not answer).
+    A model that fails to load never stops the app: the painter takes over with a
+    warning. Runs in the generation thread: a diffusion model can take a while to load.
     """
     from animo_desktop.generation.model_locator import ModelLoadError, resolve_model
     from animo_desktop.generation.painter_backend import PainterBackend
@@ -81,6 +117,8 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
         raise ValueError(f"unknown backend {choice!r}; expected one of {BACKEND_CHOICES}")
     if choice == "painter":
         return PainterBackend(), []
+    if choice == "comfyui" or (choice == "auto" and server is not None):
+        return _comfyui_backend(server, server_token, lora_dir, settings)
     try:
         source = resolve_model(model)
     except ModelLoadError as error:
@@ -106,4 +144,22 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
         log.exception("diffusion backend failed to start with %s", source.path)
         return PainterBackend(), [f"The Stable Diffusion model {source.name} could not be used "
                                   f"({error}); the built-in painter makes the artworks."]
+    return backend, backend.warnings
+
+
+def _comfyui_backend(server: "ServerAddress | None", token: "BearerToken | None",
+                     lora_dir: str | Path | None,
+                     settings: "DiffusionSettings | Mapping[str, Any] | None",
+                     ) -> tuple[GenerationBackend, list[str]]:
+    from animo_desktop.generation.comfyui.comfyui_backend import ComfyUIBackend
+    from animo_desktop.generation.diffusion_settings import DiffusionSettings
+    from animo_desktop.generation.painter_backend import PainterBackend
+
+    if server is None:
+        return PainterBackend(), ["--backend comfyui needs --server URL (or the server_url "
+                                  "setting); the built-in painter makes the artworks."]
+    if isinstance(settings, Mapping):
+        settings = DiffusionSettings(**settings)
+    backend = ComfyUIBackend(server, token, Path(lora_dir) if lora_dir else None,
+                             settings or DiffusionSettings())
     return backend, backend.warnings

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from animo_desktop.generation.lora_manifest import LoraManifest, default_lora_di
 from animo_desktop.generation.model_loading import (LoadProgress, choose_device, load_pipeline,
                                                     model_hash, quiet_libraries)
 from animo_desktop.generation.model_locator import ModelSource
-from animo_desktop.generation.painter_backend import PainterBackend
+from animo_desktop.generation.painter_backend import painted_instead
 from animo_desktop.generation.prompt_encoding import encode_prompts
 from animo_desktop.generation.prompts import NEGATIVE_PROMPT, build_prompt
 from animo_desktop.messages import (Artwork, ArtworkMetadata, BackendInfo, GenerationProgress,
@@ -250,9 +250,6 @@ class DiffusionBackend:
 
     def _painter_fallback(self, request: GenerationRequest, on_progress: ProgressCallback,
                           notices: list[str]) -> Artwork:
-        message = "; ".join(notices) + ": the built-in painter made this artwork."
-        log.warning("job %d: %s", request.job_id, message)
-        artwork = PainterBackend().generate(request, on_progress)
-        metadata = replace(artwork.metadata, extra={**artwork.metadata.extra, "notices": [message]})
-        return replace(artwork, metadata=metadata)
+        return painted_instead(request, on_progress,
+                               ["; ".join(notices) + ": the built-in painter made this artwork."])
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from dataclasses import replace
 
 from animo_desktop.messages import (Artwork, ArtworkMetadata, BackendInfo, GenerationProgress,
                                     GenerationRequest)
 from animo_desktop.generation.backend import ProgressCallback
 from animo_desktop.painter import paint
 from animo_desktop.session import now_iso
+
+log = logging.getLogger(__name__)
 
 
 class PainterBackend:
@@ -23,3 +27,15 @@ class PainterBackend:
                                    backend=self.info.name, seed=request.seed,
                                    prompt=request.theme, generation_ms=elapsed_ms)
         return Artwork(request.job_id, image, metadata)
+
+
+def painted_instead(request: GenerationRequest, on_progress: ProgressCallback,
+                    notices: list[str]) -> Artwork:
+    """The painter's artwork for a request that another backend could not make; the
+    notices (the status bar shows them) say why."""
+    artwork = PainterBackend().generate(request, on_progress)
+    if not notices:
+        return artwork
+    log.warning("job %d: %s", request.job_id, " ".join(notices))
+    metadata = replace(artwork.metadata, extra={**artwork.metadata.extra, "notices": notices})
+    return replace(artwork, metadata=metadata)

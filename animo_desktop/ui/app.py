@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from animo_desktop import __version__, paths
 from animo_desktop.emotions import Emotion
-from animo_desktop.generation.backend import create_backend, require_model
+from animo_desktop.generation.backend import create_backend, require_model, resolve_server
+from animo_desktop.generation.comfyui.server_address import ServerAddressError
 from animo_desktop.generation.model_locator import ModelLoadError
 from animo_desktop.session import SessionFolder, now_iso
 from animo_desktop.settings import SETTINGS_FILE_NAME, load_settings, save_settings
@@ -101,7 +102,8 @@ def _quit_on_termination(app: QApplication, window: MainWindow) -> None:
 
 def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionController]:
     """The controller and window for these options (the event loop not yet started).
-    ModelLoadError: `--backend diffusion` and no model it can use."""
+    ModelLoadError: `--backend diffusion` and no model it can use; ServerAddressError:
+    a server URL or token refused (plain http to another computer)."""
     settings_file = paths.config_dir() / SETTINGS_FILE_NAME
     settings, warnings = load_settings(settings_file)
     model = args.model or settings.model or None
@@ -112,6 +114,12 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
             require_model(model)
         except ModelLoadError as error:
             raise ModelLoadError(f"--backend diffusion: {error}") from error
+    server, server_token = resolve_server(args.server or settings.server_url,
+                                          args.server_ca_file or settings.server_ca_file,
+                                          args.server_token, settings.server_token)
+    if args.backend == "comfyui" and server is None:
+        raise ServerAddressError("--backend comfyui needs --server URL (or the server_url "
+                                 "setting)")
     apply_theme(QApplication.instance(), settings.theme)
     sessions_root = Path(args.session_dir) if args.session_dir else paths.sessions_dir()
     def backend_factory(report_loading):
@@ -120,7 +128,8 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
                      "compile_backend": "inductor" if settings.compile_unet else None}
         return create_backend(args.backend, model=model, lora_dir=args.lora_dir,
                               device=args.device, settings=diffusion,
-                              on_load_progress=report_loading)
+                              on_load_progress=report_loading, server=server,
+                              server_token=server_token)
 
     controller = SessionController(settings, sessions_root, backend_factory)
     window = MainWindow(controller, TrainingPlan(model=model, lora_dir=args.lora_dir,
@@ -134,6 +143,8 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
     use_source(window, controller, camera_source(args))
     window.camera_panel.source_chosen.connect(
         lambda source: use_source(window, controller, source, start=True))
+    if server is not None and args.backend in ("auto", "comfyui"):
+        controller.artwork_server = server.host
     controller.start_generation()
     return window, controller
 
@@ -206,7 +217,7 @@ def start_camera(window: MainWindow, controller: SessionController, ask_consent:
 def ask_camera_consent(window: MainWindow, answered: Callable[[bool], None]) -> None:
     """No frame is read before the client has been told what happens to it; `answered`
     gets whether the camera may start (declined: the session goes on without it)."""
-    box = consent_dialog(window)
+    box = consent_dialog(window, window.controller.artwork_server)
 
     def clicked(button) -> None:
         agreed = box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole

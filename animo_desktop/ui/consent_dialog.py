@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 CONSENT_TEXT = (
@@ -13,8 +15,19 @@ CONSENT_TEXT = (
     "<p>The camera can be turned off at any time, and emotions chosen by hand instead.</p>")
 
 
-def consent_dialog(parent: QWidget) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Icon.Information, "Before the session", CONSENT_TEXT,
+# When a ComfyUI server makes the artworks: what leaves this computer, and where to.
+SERVER_TEXT = (
+    "<p>The artworks are made on the clinic's server ({host}): it receives the words that "
+    "describe the emotion and the drawing settings, never an image of the face, and keeps "
+    "neither.</p>")
+
+
+def consent_dialog(parent: QWidget, artwork_server: str | None = None) -> QMessageBox:
+    """artwork_server: the host of the server that makes the artworks, if one does."""
+    text = CONSENT_TEXT
+    if artwork_server:
+        text += SERVER_TEXT.format(host=html.escape(artwork_server))
+    box = QMessageBox(QMessageBox.Icon.Information, "Before the session", text,
                       QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("consentDialog")
     box.addButton("Start with the camera", QMessageBox.ButtonRole.AcceptRole)

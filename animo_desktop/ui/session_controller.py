@@ -70,6 +70,9 @@ class SessionController(QObject):
     def __init__(self, settings: Settings, sessions_root: Path, backend_factory: BackendFactory,
                  parent: QObject | None = None, clock: Callable[[], float] = time.monotonic):
         super().__init__(parent)
+        # The host of the ComfyUI server that makes the artworks, if one does: the consent
+        # notice names it.
+        self.artwork_server: str | None = None
         self._clock = clock
         self._clock_origin = clock()
         self.settings = settings

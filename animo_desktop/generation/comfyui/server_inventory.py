@@ -49,6 +49,15 @@ class ServerInventory:
     def missing_nodes(self) -> tuple[str, ...]:
         return tuple(node for node in REQUIRED_NODES if node not in self.node_types)
 
+    @property
+    def problem(self) -> str | None:
+        """Why ANIMO's jobs cannot run on this server; None when they can."""
+        if self.missing_nodes:
+            return f"it lacks the nodes {', '.join(self.missing_nodes)}"
+        if not self.checkpoints:
+            return "it holds no checkpoint in models/checkpoints"
+        return None
+
     def lora_named(self, file_name: str) -> str | None:
         """The server's name for a LoRA file: the same name, else the one file of that
         name in a subfolder of its loras folder; None when absent or ambiguous."""

@@ -1,8 +1,8 @@
 import subprocess
 import sys
 
-MODULES = ("job_graph", "job_tracker", "queue_answer", "server_address", "server_inventory",
-           "server_token", "websocket_messages")
+MODULES = ("comfyui_backend", "job_graph", "job_tracker", "queue_answer", "server_address",
+           "server_client", "server_inventory", "server_token", "websocket_messages")
 
 
 def test_the_comfyui_modules_load_neither_torch_nor_qt():

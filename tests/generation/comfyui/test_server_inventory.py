@@ -91,3 +91,14 @@ def test_an_answer_not_shaped_as_comfyuis_is_refused(break_answer):
 def test_answers_of_the_wrong_kind_are_refused(stats, info):
     with pytest.raises(InventoryError):
         parse_inventory(stats, info)
+
+
+def test_the_problem_says_what_keeps_animo_s_jobs_from_running():
+    from dataclasses import replace
+
+    ready = inventory()
+    assert ready.problem is None
+    assert replace(ready, checkpoints=()).problem == \
+        "it holds no checkpoint in models/checkpoints"
+    lacking = replace(ready, node_types=ready.node_types - {"SaveImageWebsocket"})
+    assert lacking.problem == "it lacks the nodes SaveImageWebsocket"

@@ -1,0 +1,29 @@
+"""The whole app offscreen with the comfyui backend: the server's artworks reach the
+canvas, and the consent notice names the server."""
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from animo_desktop.generation.comfyui import job_graph  # noqa: E402
+from tests.comfyui_server.conftest import only_loopback  # noqa: E402
+from tests.ui.conftest import launch, wait_for_artworks, wait_for_canvas  # noqa: E402,F401  (launch: fixture)
+
+pytestmark = only_loopback
+
+
+def test_the_app_puts_the_servers_artworks_on_the_canvas(launch, qtbot, comfyui_server,
+                                                         lora_dir, monkeypatch):
+    # SD 1.5's 512 pixels take minutes on this CPU; the thin checkpoint draws 64 as well.
+    monkeypatch.setattr(job_graph, "SD15_SIZE", 64)
+    window, controller = launch("--backend", "comfyui", "--server", comfyui_server.url,
+                                "--lora-dir", str(lora_dir), "--emotion", "joy")
+    assert controller.artwork_server == "127.0.0.1"  # named in the consent notice
+    qtbot.waitUntil(lambda: window.backend_label.text() == "Backend: comfyui", timeout=60000)
+    wait_for_artworks(qtbot, controller, 1, timeout=240000)
+    record = controller.session.artworks[0]
+    assert (record.metadata.backend, record.metadata.lora) == ("comfyui",
+                                                               "animo-joy.safetensors")
+    assert record.metadata.extra["server"] == comfyui_server.url
+    wait_for_canvas(qtbot, controller)
+    assert window.canvas_view.artwork_count >= 1
