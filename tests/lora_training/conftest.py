@@ -3,7 +3,9 @@ solid red images in a Kohya folder, 40 steps at 64 px (a few seconds)."""
 
 import contextlib
 import io
+import os
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +55,28 @@ def trained_joy(tiny_model, tmp_path_factory) -> TrainedJoy:  # noqa: F811
     with contextlib.redirect_stdout(printed):  # capsys is not for session fixtures
         assert main(train_command(tiny_model, images, lora_dir, "--epochs", "2")) == 0
     return TrainedJoy(images, lora_dir, lora_dir / "joy.safetensors", printed.getvalue())
+
+
+@contextlib.contextmanager
+def ctrl_c_at_step(step: int):
+    """Within it, `animo train-lora` gets a Ctrl+C (SIGINT) as it reports this step, as
+    from a terminal; its progress printing is itself again afterwards."""
+    from animo_desktop.commands import train_lora as command
+
+    printer = command.progress_printer
+
+    def printer_pressing_ctrl_c(label, stream):
+        show = printer(label, stream)
+
+        def show_then_interrupt(progress):
+            show(progress)
+            if progress.step == step:
+                os.kill(os.getpid(), signal.SIGINT)
+
+        return show_then_interrupt
+
+    command.progress_printer = printer_pressing_ctrl_c
+    try:
+        yield
+    finally:
+        command.progress_printer = printer

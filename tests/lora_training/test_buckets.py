@@ -3,8 +3,6 @@ ratio (not cropped to a square, never enlarged unsaid), batches within one bucke
 training on mixed aspect ratios that stops and resumes to the uninterrupted weights."""
 
 import json
-import os
-import signal
 
 import numpy as np
 import pytest
@@ -18,7 +16,7 @@ from animo_desktop.lora_training.buckets import bucket_sizes, nearest_bucket
 from animo_desktop.lora_training.image_folder import read_image_folder
 from animo_desktop.lora_training.recipe import TrainingSettings
 from animo_desktop.lora_training.trainer import batch_members, bucket_batches
-from tests.lora_training.conftest import train_command
+from tests.lora_training.conftest import ctrl_c_at_step, train_command
 
 # The tiny model's smallest non-square buckets: at 64 px the only one is 64 x 64.
 RESOLUTION = 128
@@ -84,9 +82,7 @@ def test_batches_are_drawn_within_one_bucket():
 
 
 def test_mixed_aspect_ratios_train_and_resume_to_the_uninterrupted_weights(
-        tiny_model, tmp_path, monkeypatch):
-    from animo_desktop.commands import train_lora as command
-
+        tiny_model, tmp_path):
     images = tmp_path / "joy"
     images.mkdir()
     for name, size in (("tall", (64, 256)), ("wide", (192, 64)), ("square", (128, 128)),
@@ -107,21 +103,8 @@ def test_mixed_aspect_ratios_train_and_resume_to_the_uninterrupted_weights(
     assert sorted((tuple(bucket["resolution"]), bucket["count"]) for bucket in buckets.values()) \
         == [((64, 256), 2), ((128, 128), 1), ((192, 64), 1)]
     assert metadata["ss_num_batches_per_epoch"] == "3" and metadata["ss_steps"] == "5"
-    printer = command.progress_printer
-
-    def printer_pressing_ctrl_c_at_step_2(label, stream):
-        show = printer(label, stream)
-
-        def show_then_interrupt(progress):
-            show(progress)
-            if progress.step == 2:
-                os.kill(os.getpid(), signal.SIGINT)
-
-        return show_then_interrupt
-
-    monkeypatch.setattr(command, "progress_printer", printer_pressing_ctrl_c_at_step_2)
-    assert train(resumed) == 130
-    monkeypatch.setattr(command, "progress_printer", printer)
+    with ctrl_c_at_step(2):
+        assert train(resumed) == 130
     assert train(resumed, "--resume") == 0
     expected, got = load_file(str(whole)), load_file(str(resumed))
     assert all(expected[key].equal(got[key]) for key in expected)

@@ -12,7 +12,7 @@ from safetensors.torch import load_file
 
 from animo_desktop.cli import main
 from animo_desktop.lora_training.training_state import training_state_paths
-from tests.lora_training.conftest import solid_images, train_command
+from tests.lora_training.conftest import ctrl_c_at_step, solid_images, train_command
 
 
 @pytest.fixture
@@ -115,9 +115,7 @@ def test_a_diverged_training_writes_no_lora(tiny_model, lora_dir, tmp_path, caps
 
 
 def test_a_training_stopped_by_ctrl_c_and_resumed_gives_the_uninterrupted_weights(
-        tiny_model, lora_dir, tmp_path, capsys, monkeypatch):
-    from animo_desktop.commands import train_lora as command
-
+        tiny_model, lora_dir, tmp_path, capsys):
     images = solid_images(tmp_path / "joy")  # 2 steps an epoch: step 3 is mid-epoch
     whole, resumed = tmp_path / "whole.safetensors", tmp_path / "resumed.safetensors"
 
@@ -126,26 +124,13 @@ def test_a_training_stopped_by_ctrl_c_and_resumed_gives_the_uninterrupted_weight
                                   "--no-manifest", "--out", str(out), *options))
 
     assert train(whole) == 0
-    printer = command.progress_printer
-
-    def printer_pressing_ctrl_c_at_step_3(label, stream):
-        show = printer(label, stream)
-
-        def show_then_interrupt(progress):
-            show(progress)
-            if progress.step == 3:
-                os.kill(os.getpid(), signal.SIGINT)
-
-        return show_then_interrupt
-
-    monkeypatch.setattr(command, "progress_printer", printer_pressing_ctrl_c_at_step_3)
     capsys.readouterr()
-    assert train(resumed) == 130
+    with ctrl_c_at_step(3):
+        assert train(resumed) == 130
     state_tensors, state_json = training_state_paths(resumed)
     assert (f"the joy training stopped after step 3; its state is in {state_json}: the same "
             "command with --resume continues it") in capsys.readouterr().err
     assert not resumed.exists() and state_tensors.is_file()
-    monkeypatch.setattr(command, "progress_printer", printer)
     assert train(resumed, "--resume") == 0
     printed = capsys.readouterr().out
     assert "resuming after step 3" in printed
