@@ -20,8 +20,8 @@ from PySide6.QtCore import QCoreApplication, QProcess, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QFormLayout, QGridLayout,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QProgressBar, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+                               QPlainTextEdit, QProgressBar, QPushButton, QSizePolicy,
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
 from animo_desktop.lora_training.progress_stream import LoraWrittenReport, parse_report
@@ -109,8 +109,11 @@ class LoraTrainingDialog(QDialog):
                                           "at the same seed")
         self.log_view = QPlainTextEdit()
         self.log_view.setReadOnly(True)
+        self.log_view.setPlaceholderText("What the training says: notes on the images, "
+                                         "fallbacks, errors")
+        validation_caption = QLabel("Validation images: one per epoch, at the same seed")
         for widget in (self.progress_bar, self.step_label, self.loss_curve,
-                       self.validation_images, self.log_view):
+                       validation_caption, self.validation_images, self.log_view):
             layout.addWidget(widget)
         self.refresh_folders()
         QCoreApplication.instance().aboutToQuit.connect(self.shut_down)
@@ -152,6 +155,8 @@ class LoraTrainingDialog(QDialog):
         self.epochs_field.setRange(1, MAX_EPOCHS)
         self.epochs_field.setValue(self.plan.epochs)
         self.epochs_field.setToolTip("Passes over the images (the recipe: 10-30)")
+        # A number of two digits: the field need not span the dialog.
+        self.epochs_field.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         form.addRow("Epochs", self.epochs_field)
         self.resume_box = QCheckBox(CONTINUE_TEXT)
         self.resume_box.setToolTip("Go on from where Stop left each emotion's training, or "

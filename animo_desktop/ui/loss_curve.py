@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+EMPTY_TEXT = "The loss, step by step, once training runs"
 MARGIN = 6.0
 RUNNING_MEAN_STEPS = 10
 STEP_COLOUR = "#6b6f75"
@@ -57,6 +58,7 @@ class LossCurve(QWidget):
         painter.setPen(QPen(QColor(STEP_COLOUR), 1.0, Qt.PenStyle.DotLine))
         painter.drawRect(area)
         if len(self.losses) < 2:
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
             return
         low, high = min(self.losses), max(self.losses)
         for values, colour, width in ((self.losses, STEP_COLOUR, 1.0),
