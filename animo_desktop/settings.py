@@ -50,11 +50,12 @@ class Settings:
     compile_unet: bool = False
     interrupt_stale: bool = False
     # A ComfyUI server that makes the artworks ("" = none; --server wins), the CA file of
-    # its certificate, and the token of its proxy (ANIMO_SERVER_TOKEN keeps it out of
-    # this file).
+    # its certificate, the token of its proxy (ANIMO_SERVER_TOKEN keeps it out of this
+    # file), and its checkpoint ("" = the first it holds).
     server_url: str = ""
     server_ca_file: str = ""
     server_token: str = ""
+    server_checkpoint: str = ""
     last_export_dir: str = ""
     window_geometry: str = ""  # Qt's saveGeometry(), base64
 

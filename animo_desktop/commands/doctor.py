@@ -164,7 +164,7 @@ def _server_rows(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]
         return [("ComfyUI server", f"FAILED  {error}")], False
     manifest, _ = load_manifest(Path(args.lora_dir) if args.lora_dir else None)
     return server_rows(ComfyUIClient(address, token, f"animo-doctor-{uuid.uuid4().hex}"),
-                       manifest)
+                       manifest, args.server_checkpoint)
 
 
 def run(args: argparse.Namespace) -> int:

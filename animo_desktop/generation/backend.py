@@ -62,6 +62,9 @@ def add_server_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGro
     parser.add_argument("--server-ca-file", metavar="FILE",
                         help="the certificate authority that signed the server's certificate, "
                              "when it is not one the system trusts")
+    parser.add_argument("--server-checkpoint", metavar="NAME",
+                        help="the server's SD 1.5 checkpoint, as `animo doctor --server` lists "
+                             "it (default: the first one it holds)")
 
 
 def resolve_server(url: str | None, ca_file: str | None = None, token: str | None = None,
@@ -101,6 +104,7 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
                    settings: "DiffusionSettings | Mapping[str, Any] | None" = None,
                    on_load_progress: Callable[[str], None] = lambda text: None,
                    server: "ServerAddress | None" = None, server_token: "BearerToken | None" = None,
+                   server_checkpoint: str | None = None,
                    ) -> tuple[GenerationBackend, list[str]]:
     """Build the backend the user asked for; return it with warnings for the status bar.
 
@@ -118,7 +122,7 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
     if choice == "painter":
         return PainterBackend(), []
     if choice == "comfyui" or (choice == "auto" and server is not None):
-        return _comfyui_backend(server, server_token, lora_dir, settings)
+        return _comfyui_backend(server, server_token, server_checkpoint, lora_dir, settings)
     try:
         source = resolve_model(model)
     except ModelLoadError as error:
@@ -148,7 +152,7 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
 
 
 def _comfyui_backend(server: "ServerAddress | None", token: "BearerToken | None",
-                     lora_dir: str | Path | None,
+                     checkpoint: str | None, lora_dir: str | Path | None,
                      settings: "DiffusionSettings | Mapping[str, Any] | None",
                      ) -> tuple[GenerationBackend, list[str]]:
     from animo_desktop.generation.comfyui.comfyui_backend import ComfyUIBackend
@@ -161,5 +165,5 @@ def _comfyui_backend(server: "ServerAddress | None", token: "BearerToken | None"
     if isinstance(settings, Mapping):
         settings = DiffusionSettings(**settings)
     backend = ComfyUIBackend(server, token, Path(lora_dir) if lora_dir else None,
-                             settings or DiffusionSettings())
+                             settings or DiffusionSettings(), checkpoint=checkpoint or None)
     return backend, backend.warnings

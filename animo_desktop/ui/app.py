@@ -129,7 +129,9 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
         return create_backend(args.backend, model=model, lora_dir=args.lora_dir,
                               device=args.device, settings=diffusion,
                               on_load_progress=report_loading, server=server,
-                              server_token=server_token)
+                              server_token=server_token,
+                              server_checkpoint=args.server_checkpoint
+                              or settings.server_checkpoint)
 
     controller = SessionController(settings, sessions_root, backend_factory)
     window = MainWindow(controller, TrainingPlan(model=model, lora_dir=args.lora_dir,

@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import urllib.request
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -96,6 +97,36 @@ def test_switching_emotion_switches_the_lora(backend):
     assert (joy.metadata.lora, sadness.metadata.lora) == ("animo-joy.safetensors",
                                                           "animo-sadness.safetensors")
     assert np.abs(pixels(joy) - pixels(sadness)).mean() > 1
+
+
+def test_palette_guidance_starts_from_the_painters_artwork_kept_only_in_the_temp_folder(
+        comfyui_server, lora_dir):
+    from PIL import Image
+
+    from animo_desktop.painter import paint
+
+    guided = ComfyUIBackend(parse_server_address(comfyui_server.url), lora_dir=lora_dir,
+                            settings=replace(SETTINGS, steps=4, palette_strength=0.5))
+    unguided = make_backend(comfyui_server, lora_dir)
+    try:
+        first = guided.generate(request(seed=41), lambda progress: True)
+        from_noise = unguided.generate(request(seed=41), lambda progress: True)
+        sadness = guided.generate(request(emotion=Emotion.SADNESS, seed=42),
+                                  lambda progress: True)
+        again = guided.generate(request(seed=41), lambda progress: True)
+    finally:
+        guided.close()
+        unguided.close()
+
+    assert first.metadata.extra["palette_strength"] == 0.5
+    assert np.array_equal(pixels(first), pixels(again))
+    assert np.abs(pixels(first) - pixels(from_noise)).mean() > 1
+    assert np.abs(pixels(first) - pixels(sadness)).mean() > 1
+    # One file for the room, overwritten by each job: now the last request's artwork.
+    kept = sorted((comfyui_server.base / "temp").glob(f"*{guided.client_id}*"))
+    assert [path.name for path in kept] == [f"animo-guide-{guided.client_id}.png"]
+    assert np.array_equal(np.asarray(Image.open(kept[0]).convert("RGB")),
+                          np.asarray(paint(Emotion.JOY, 41, SIZE)))
 
 
 def test_a_stale_job_is_interrupted_and_the_next_one_comes(backend, comfyui_server):

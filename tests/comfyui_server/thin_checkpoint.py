@@ -57,6 +57,28 @@ def thin_checkpoint(cache: Path, seed: int = 0) -> Path:
     return path
 
 
+def thin_diffusers_folder(cache: Path, seed: int = 0) -> Path:
+    """The same thin model as a diffusers folder, for local diffusion beside the server
+    (ANIMO reads a single file with SD 1.5's configs, which the thin UNet does not fit)."""
+    from diffusers import DPMSolverMultistepScheduler, StableDiffusionPipeline
+
+    from animo_desktop.generation.clip_tokenizer import sd15_tokenizer
+
+    folder = cache / f"animo-thin-sd15-v{BUILDER_VERSION}-seed{seed}"
+    if not folder.is_dir():
+        components = thin_components(seed)
+        scheduler = DPMSolverMultistepScheduler.from_config(
+            DPMSolverMultistepScheduler.load_config(SD15_CONFIG / "scheduler"))
+        pipeline = StableDiffusionPipeline(
+            vae=components.vae, text_encoder=components.text_encoder,
+            tokenizer=sd15_tokenizer(), unet=components.unet, scheduler=scheduler,
+            safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+        partial = folder.with_suffix(".partial")
+        pipeline.save_pretrained(partial, safe_serialization=True)
+        partial.replace(folder)
+    return folder
+
+
 def kohya_loras(cache: Path, seed: int = 0) -> Path:
     """A folder of random Kohya-format LoRAs for the thin checkpoint, one per emotion
     (`animo-EMOTION.safetensors`), built once into the cache folder."""

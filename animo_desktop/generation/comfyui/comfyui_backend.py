@@ -17,6 +17,7 @@ server's reason in the status bar.
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import logging
 import threading
@@ -30,14 +31,15 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from animo_desktop.generation.backend import GenerationInterrupted, ProgressCallback
-from animo_desktop.generation.comfyui.job_graph import (OUTPUT_NODE, SAMPLER_NODE, JobGraph,
-                                                        build_job_graph)
+from animo_desktop.generation.comfyui.job_graph import (OUTPUT_NODE, SAMPLER_NODE, SD15_SIZE,
+                                                        JobGraph, build_job_graph)
 from animo_desktop.generation.comfyui.job_tracker import (JobFailed, JobInterrupted,
                                                           JobSucceeded, JobTracker,
                                                           PreviewImage, SamplingStep)
 from animo_desktop.generation.comfyui.queue_answer import GraphRejected, QueueAnswerError
 from animo_desktop.generation.comfyui.server_address import ServerAddress
-from animo_desktop.generation.comfyui.server_client import ComfyUIClient, ServerUnreachable
+from animo_desktop.generation.comfyui.server_client import (ComfyUIClient, ServerUnreachable,
+                                                            UploadRefused)
 from animo_desktop.generation.comfyui.server_inventory import (InventoryError, ServerInventory,
                                                                emotion_lora_presence)
 from animo_desktop.generation.comfyui.server_token import BearerToken
@@ -50,6 +52,7 @@ from animo_desktop.generation.painter_backend import painted_instead
 from animo_desktop.generation.prompts import NEGATIVE_PROMPT
 from animo_desktop.messages import (Artwork, ArtworkMetadata, BackendInfo, GenerationProgress,
                                     GenerationRequest)
+from animo_desktop.painter import paint
 from animo_desktop.session import now_iso
 
 log = logging.getLogger(__name__)
@@ -187,15 +190,16 @@ class ComfyUIBackend:
     def _make(self, connection: _Connection, request: GenerationRequest,
               on_progress: ProgressCallback, notices: list[str]) -> Artwork:
         started = time.perf_counter()
-        graph = build_job_graph(request, connection.checkpoint, self.manifest, self.settings,
-                                connection.inventory)
         prompt_id = uuid.uuid4().hex
         try:
             try:
+                graph = build_job_graph(request, connection.checkpoint, self.manifest,
+                                        self.settings, connection.inventory,
+                                        self._upload_guide(request))
                 answer = self._client.queue(graph.nodes, prompt_id)
             except ServerUnreachable as error:
                 raise _ConnectionLost(str(error)) from None
-            except QueueAnswerError as error:
+            except (QueueAnswerError, UploadRefused) as error:
                 raise _JobRefused(f"The ComfyUI server did not take the job ({error})") from None
             if isinstance(answer, GraphRejected):
                 # In the server's words: "the server rejected the job: KSampler (...)".
@@ -207,6 +211,18 @@ class ComfyUIBackend:
         return Artwork(request.job_id, image,
                        self._metadata(connection, request, graph, image.size, elapsed_ms,
                                       notices))
+
+    def _upload_guide(self, request: GenerationRequest) -> str | None:
+        """With palette guidance, the painter's artwork for this request on the server
+        (the server's name for it); None without."""
+        if not self.settings.palette_strength:
+            return None
+        size = self.settings.size or SD15_SIZE
+        png = io.BytesIO()
+        paint(request.emotion, request.seed, size).save(png, format="PNG")
+        # One file per room, overwritten by each job: the temp folder never fills up.
+        return self._client.upload_temp_image(f"animo-guide-{self.client_id}.png",
+                                              png.getvalue())
 
     def _follow(self, socket: ClientConnection, prompt_id: str, request: GenerationRequest,
                 on_progress: ProgressCallback):
@@ -299,6 +315,7 @@ class ComfyUIBackend:
             "guidance_scale": graph.sampling.guidance_scale,
             "size": list(size),
             "lora_weight": round(graph.lora_weight, 3),
+            "palette_strength": graph.palette_strength,
             "device": _device_name(inventory),
             # Same seed, settings and server (its checkpoint, LoRA and version): same image.
             "server": self._client.address.http_url,
@@ -327,9 +344,9 @@ class ComfyUIBackend:
             raise ServerUnusable(str(error)) from None
         if inventory.problem:
             raise ServerUnusable(inventory.problem)
-        checkpoint = self._wanted_checkpoint or inventory.checkpoints[0]
-        if checkpoint not in inventory.checkpoints:
-            raise ServerUnusable(f"it holds no checkpoint {checkpoint}")
+        checkpoint = inventory.checkpoint_to_use(self._wanted_checkpoint)
+        if checkpoint is None:
+            raise ServerUnusable(f"it holds no checkpoint {self._wanted_checkpoint}")
         presence = emotion_lora_presence(self.manifest, inventory)
         warnings = tuple(
             f"The ComfyUI server has no LoRA {file} for {emotion.value}: its artworks follow "

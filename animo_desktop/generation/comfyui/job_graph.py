@@ -2,14 +2,15 @@
 any ComfyUI server runs it without custom nodes.
 
     checkpoint -> [few-step LoRA] -> [emotion LoRA] -> CLIPTextEncode x 2 -> KSampler
-    (from EmptyLatentImage) -> VAEDecode -> SaveImageWebsocket
+    (from EmptyLatentImage, or the painter's artwork: LoadImage -> VAEEncode) -> VAEDecode
+    -> SaveImageWebsocket
 
 The prompt, sampling and LoRA weight come from the same settings and manifest as local
 diffusion (prompts, diffusion_settings), so both backends describe an artwork alike.
 SaveImageWebsocket returns the image over the socket and stores nothing on the server.
+With palette guidance the painter's artwork is uploaded first to the server's temp
+folder (emptied when the server starts), one file per room that each job overwrites.
 Node ids are words, so the server's error about a node ("emotion_lora") says which.
-Not built yet: palette guidance (the painter's image as the start, which needs an image
-upload); every job starts from noise.
 """
 
 from __future__ import annotations
@@ -44,12 +45,16 @@ class JobGraph:
     few_step_lora: str | None
     sampling: Sampling
     size: int
+    palette_strength: float  # 0.0: from noise; else the share of the schedule sampled
 
 
 def build_job_graph(request: GenerationRequest, checkpoint: str, manifest: LoraManifest,
-                    settings: DiffusionSettings, inventory: ServerInventory) -> JobGraph:
+                    settings: DiffusionSettings, inventory: ServerInventory,
+                    guide_image: str | None = None) -> JobGraph:
     """The graph for one request. A LoRA the server lacks is left out: the emotion is
-    then prompt-only (and a missing few-step LoRA means the usual sampling)."""
+    then prompt-only (and a missing few-step LoRA means the usual sampling). With
+    `guide_image` (the server's name for the painter's uploaded artwork) and a palette
+    strength, sampling starts from it as local diffusion's img2img does."""
     few_step = manifest.few_step
     few_step_lora = inventory.lora_named(few_step.file.name) if few_step else None
     sampling = choose_sampling(settings, few_step if few_step_lora else None)
@@ -73,18 +78,29 @@ def build_job_graph(request: GenerationRequest, checkpoint: str, manifest: LoraM
                                    strength_model=weight, strength_clip=weight)
             model, clip = [node_id, 0], [node_id, 1]
     sampler_name, scheduler = COMFYUI_SAMPLERS[sampling.scheduler]
+    strength = settings.palette_strength if guide_image else 0.0
+    steps = sampling.steps
+    if strength:
+        # As diffusers' img2img: the last `strength` of a `steps` schedule. KSampler's
+        # denoise spreads its own steps over that share, so it is given that many.
+        steps = max(1, int(sampling.steps * strength))
+        nodes["guide"] = _node("LoadImage", image=guide_image)
+        nodes["latent"] = _node("VAEEncode", pixels=["guide", 0], vae=["checkpoint", 2])
+    else:
+        nodes["latent"] = _node("EmptyLatentImage", width=size, height=size, batch_size=1)
     nodes.update({
         "positive": _node("CLIPTextEncode", text=prompt, clip=clip),
         "negative": _node("CLIPTextEncode", text=NEGATIVE_PROMPT, clip=clip),
-        "latent": _node("EmptyLatentImage", width=size, height=size, batch_size=1),
-        SAMPLER_NODE: _node("KSampler", model=model, seed=request.seed, steps=sampling.steps,
+        SAMPLER_NODE: _node("KSampler", model=model, seed=request.seed, steps=steps,
                          cfg=sampling.guidance_scale, sampler_name=sampler_name,
                          scheduler=scheduler, positive=["positive", 0],
-                         negative=["negative", 0], latent_image=["latent", 0], denoise=1.0),
+                         negative=["negative", 0], latent_image=["latent", 0],
+                         denoise=strength or 1.0),
         "decode": _node("VAEDecode", samples=[SAMPLER_NODE, 0], vae=["checkpoint", 2]),
         OUTPUT_NODE: _node("SaveImageWebsocket", images=["decode", 0]),
     })
-    return JobGraph(nodes, prompt, checkpoint, lora, lora_weight, few_step_lora, sampling, size)
+    return JobGraph(nodes, prompt, checkpoint, lora, lora_weight, few_step_lora, sampling, size,
+                    strength)
 
 
 def _node(class_type: str, **inputs: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import http.client
 import json
 import logging
 import socket
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +45,10 @@ MAX_WEBSOCKET_FRAME_BYTES = max(MAX_IMAGE_FRAME_BYTES, 4 * MAX_TEXT_FRAME_CHARS)
 class ServerUnreachable(ConnectionError):
     """The server did not answer (refused, timed out, TLS failed, connection lost), or
     answered what is not ComfyUI's API; the message says which, for the therapist."""
+
+
+class UploadRefused(Exception):
+    """The server answered an upload, but did not store the file as asked."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,23 @@ class ComfyUIClient:
         """Delete these prompts from the server's history: their prompts hold emotion words."""
         self._request("POST", "/history", {"delete": prompt_ids})
 
+    def upload_temp_image(self, name: str, png: bytes) -> str:
+        """Put a PNG in the server's temp folder under `name`, replacing any file of that
+        name; returns how a LoadImage node names it there."""
+        boundary = uuid.uuid4().hex
+        parts = [(f'name="image"; filename="{name}"\r\nContent-Type: image/png', png),
+                 ('name="type"', b"temp"), ('name="overwrite"', b"true")]
+        body = b"".join(f"--{boundary}\r\nContent-Disposition: form-data; {header}\r\n\r\n"
+                        .encode() + value + b"\r\n" for header, value in parts)
+        body += f"--{boundary}--\r\n".encode()
+        answer = self._request("POST", "/upload/image", body,
+                               f"multipart/form-data; boundary={boundary}")
+        if answer.status != 200 or not isinstance(answer.body, dict) \
+                or answer.body.get("name") != name:
+            raise UploadRefused(f"the server did not take the palette image (HTTP "
+                                f"{answer.status})")
+        return f"{name} [temp]"
+
     def open_socket(self) -> ClientConnection:
         """The websocket on which the server sends this client id's messages."""
         try:
@@ -112,12 +134,14 @@ class ComfyUIClient:
                                     f"{answer.status}: is it a ComfyUI server?")
         return answer.body
 
-    def _request(self, method: str, path: str, body: Any = None) -> HttpAnswer:
+    def _request(self, method: str, path: str, body: Any = None,
+                 content_type: str = "application/json") -> HttpAnswer:
+        """`body`: JSON, unless it is bytes already encoded as `content_type`."""
         headers = {"Accept": "application/json", **self._headers()}
         payload = None
         if body is not None:
-            payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
+            payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+            headers["Content-Type"] = content_type
         if self.address.uses_tls:
             connection: http.client.HTTPConnection = http.client.HTTPSConnection(
                 self._host, self._port, timeout=self.timeout_s,

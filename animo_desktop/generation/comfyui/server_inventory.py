@@ -19,7 +19,7 @@ from animo_desktop.generation.lora_manifest import LoraManifest
 # The nodes of ANIMO's job graph. SaveImageWebsocket ships in ComfyUI's custom_nodes
 # folder, so a server started with --disable-all-custom-nodes lacks it.
 REQUIRED_NODES = ("CheckpointLoaderSimple", "LoraLoader", "CLIPTextEncode", "EmptyLatentImage",
-                  "KSampler", "VAEDecode", "SaveImageWebsocket")
+                  "LoadImage", "VAEEncode", "KSampler", "VAEDecode", "SaveImageWebsocket")
 
 
 class InventoryError(ValueError):
@@ -48,6 +48,12 @@ class ServerInventory:
     @property
     def missing_nodes(self) -> tuple[str, ...]:
         return tuple(node for node in REQUIRED_NODES if node not in self.node_types)
+
+    def checkpoint_to_use(self, wanted: str | None) -> str | None:
+        """The checkpoint asked for (else the first the server holds); None when the
+        server does not hold it."""
+        checkpoint = wanted or (self.checkpoints[0] if self.checkpoints else None)
+        return checkpoint if checkpoint in self.checkpoints else None
 
     @property
     def problem(self) -> str | None:

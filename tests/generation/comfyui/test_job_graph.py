@@ -135,3 +135,29 @@ def test_every_node_input_link_names_a_node_of_the_graph():
              if isinstance(value, list)]
     assert links and all(source in job.nodes and isinstance(output, int)
                          for source, output in links)
+
+
+def test_with_palette_guidance_sampling_starts_from_the_painters_uploaded_artwork():
+    guided = replace(SETTINGS, palette_strength=0.6)
+    job = build_job_graph(joy_request(), "sd15.safetensors", MANIFEST, guided, SERVER,
+                          guide_image="animo-guide-room1.png [temp]")
+    assert job.nodes["guide"] == {"class_type": "LoadImage",
+                                  "inputs": {"image": "animo-guide-room1.png [temp]"}}
+    assert job.nodes["latent"] == {"class_type": "VAEEncode",
+                                   "inputs": {"pixels": ["guide", 0], "vae": ["checkpoint", 2]}}
+    sampler = job.nodes["sampler"]["inputs"]
+    # diffusers' img2img at strength 0.6 of 20 steps samples the last 12 of them.
+    assert (sampler["steps"], sampler["denoise"], sampler["latent_image"]) == \
+        (12, 0.6, ["latent", 0])
+    assert job.palette_strength == 0.6 and job.sampling.steps == 20
+
+
+def test_palette_guidance_needs_both_a_strength_and_the_uploaded_image():
+    unguided = build_job_graph(joy_request(), "sd15.safetensors", MANIFEST, SETTINGS, SERVER,
+                               guide_image="animo-guide-room1.png [temp]")
+    no_image = build_job_graph(joy_request(), "sd15.safetensors", MANIFEST,
+                               replace(SETTINGS, palette_strength=0.6), SERVER)
+    for job in (unguided, no_image):
+        assert "guide" not in job.nodes and job.palette_strength == 0.0
+        assert job.nodes["latent"]["class_type"] == "EmptyLatentImage"
+        assert job.nodes["sampler"]["inputs"]["denoise"] == 1.0

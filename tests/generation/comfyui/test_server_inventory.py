@@ -102,3 +102,30 @@ def test_the_problem_says_what_keeps_animo_s_jobs_from_running():
         "it holds no checkpoint in models/checkpoints"
     lacking = replace(ready, node_types=ready.node_types - {"SaveImageWebsocket"})
     assert lacking.problem == "it lacks the nodes SaveImageWebsocket"
+
+
+def test_the_checkpoint_asked_for_else_the_first_the_server_holds():
+    from dataclasses import replace
+
+    server = inventory()
+    assert server.checkpoint_to_use(None) == "sd15/dreamshaper_8.safetensors"
+    assert server.checkpoint_to_use("v1-5-pruned-emaonly.safetensors") == \
+        "v1-5-pruned-emaonly.safetensors"
+    assert server.checkpoint_to_use("elsewhere.safetensors") is None
+    assert replace(server, checkpoints=()).checkpoint_to_use(None) is None
+
+
+def test_the_report_marks_the_checkpoint_used_and_fails_one_the_server_lacks():
+    from animo_desktop.generation.comfyui.server_report import inventory_rows
+
+    def checkpoints_row(wanted):
+        rows = dict(inventory_rows("http://127.0.0.1:8188", inventory(), LoraManifest(), wanted))
+        return rows["server checkpoints"]
+
+    assert checkpoints_row(None) == ("sd15/dreamshaper_8.safetensors (used), "
+                                     "v1-5-pruned-emaonly.safetensors")
+    assert checkpoints_row("v1-5-pruned-emaonly.safetensors").endswith(
+        "v1-5-pruned-emaonly.safetensors (used)")
+    assert checkpoints_row("elsewhere.safetensors") == (
+        "FAILED  no elsewhere.safetensors among sd15/dreamshaper_8.safetensors, "
+        "v1-5-pruned-emaonly.safetensors")
