@@ -109,14 +109,15 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
     if args.backend == "diffusion":
         # Asked for by name: with no model to use, say so before any window opens rather
         # than let the painter make the session's artworks (as `auto` does, and the
-        # setting: the side panel can choose again).
+        # backend setting, which the side panel can change).
         try:
             require_model(model)
         except ModelLoadError as error:
             raise ModelLoadError(f"--backend diffusion: {error}") from error
     options = BackendOptions(settings, model=model, lora_dir=args.lora_dir, device=args.device,
                              server_ca_file=args.server_ca_file, server_token=args.server_token)
-    chosen = options.choose(args.backend or settings.backend,
+    # A --server of its own means that server, whatever the backend setting says.
+    chosen = options.choose(args.backend or ("auto" if args.server else settings.backend),
                             args.server or settings.server_url)
     apply_theme(QApplication.instance(), settings.theme)
     sessions_root = Path(args.session_dir) if args.session_dir else paths.sessions_dir()

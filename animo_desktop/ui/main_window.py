@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
         box.setObjectName("backendBox")
         box_layout = QVBoxLayout(box)
         chosen = self.controller.chosen_backend
+        server = chosen.server if chosen is not None else None
         self.backend_box = QComboBox()
         for choice, name in BACKEND_NAMES.items():
             self.backend_box.addItem(name, choice)
@@ -266,8 +267,7 @@ class MainWindow(QMainWindow):
         self.server_row = QWidget()
         row = QHBoxLayout(self.server_row)
         row.setContentsMargins(0, 0, 0, 0)
-        self.server_edit = QLineEdit(chosen.server.http_url if chosen is not None
-                                     and chosen.server is not None
+        self.server_edit = QLineEdit(server.http_url if server is not None
                                      else self.controller.settings.server_url)
         self.server_edit.setPlaceholderText("https://gpu.clinic:8443")
         self.server_edit.setToolTip("The ComfyUI server's address: https://, or http:// to "
