@@ -76,10 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="close cleanly after this time (exporting first with --export)")
     run.add_argument("--export", metavar="PATH.png", type=_png_path,
                      help="export the canvas to this PNG when the app closes")
-    run.add_argument("--backend", choices=BACKEND_CHOICES, default="auto",
-                     help="artwork generator (auto: Stable Diffusion when a model is found, "
-                          "else the built-in painter, or the server with --server; diffusion: "
-                          "refused when none is found; comfyui: a ComfyUI server, --server)")
+    run.add_argument("--backend", choices=BACKEND_CHOICES,
+                     help="artwork generator (default: the backend setting, which the side "
+                          "panel chooses; auto at first: Stable Diffusion when a model is "
+                          "found, else the built-in painter, or the server with --server; "
+                          "diffusion: refused when none is found; comfyui: a ComfyUI server, "
+                          "--server)")
     add_model_arguments(run)
     add_server_arguments(run)
     run.add_argument("--emotion", type=_emotion, metavar="NAME",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from animo_desktop.composition import DEFAULT_BACKGROUND, CompositionMode
+from animo_desktop.generation.backend import BACKEND_CHOICES
 from animo_desktop.storage import atomic_write_json
 from animo_desktop.vision.smoothing import SmoothingSettings
 
@@ -49,6 +50,9 @@ class Settings:
     palette_strength: float = 0.0
     compile_unet: bool = False
     interrupt_stale: bool = False
+    # What makes the artworks (a BACKEND_CHOICES value; --backend wins), chosen in the
+    # side panel too.
+    backend: str = "auto"
     # A ComfyUI server that makes the artworks ("" = none; --server wins), the CA file of
     # its certificate, the token of its proxy (ANIMO_SERVER_TOKEN keeps it out of this
     # file), and its checkpoint ("" = the first it holds).
@@ -96,6 +100,7 @@ _RANGES: dict[str, tuple[float, float]] = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "composition": tuple(mode.value for mode in CompositionMode),
     "theme": ("dark", "light"),
+    "backend": BACKEND_CHOICES,
 }
 
 

@@ -12,6 +12,7 @@ def test_missing_file_gives_defaults_silently(tmp_path):
 def test_round_trip(tmp_path):
     path = tmp_path / "settings.json"
     original = Settings(canvas_width=1024, canvas_height=768, cadence_seconds=3.5,
+                        backend="comfyui", server_url="https://gpu.clinic:8443",
                         last_export_dir="/somewhere", window_geometry="AdnQyw==")
     save_settings(path, original)
     assert load_settings(path) == (original, [])
@@ -74,6 +75,15 @@ def test_switches_take_only_true_or_false_and_modes_only_known_names(tmp_path):
     settings, warnings = load_settings(path)
     assert settings.installation_glyph is True and settings.composition == "layers"
     assert warnings == []
+
+
+def test_an_unknown_backend_falls_back_to_auto_with_a_warning(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"backend": "midjourney"}))
+    settings, warnings = load_settings(path)
+    assert settings.backend == "auto"
+    assert warnings == ["setting backend='midjourney' is not one of auto, painter, diffusion, "
+                        "comfyui; using 'auto'"]
 
 
 def test_generation_settings_are_kept_in_range(tmp_path):

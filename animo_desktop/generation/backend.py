@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from animo_desktop.generation.comfyui.server_token import BearerToken
     from animo_desktop.generation.diffusion_backend import DiffusionSettings
     from animo_desktop.generation.model_locator import ModelSource
+    from animo_desktop.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,11 @@ DEVICE_CHOICES = ("auto", "cuda", "cpu")
 # Called at each step; returns False when the job should stop at this step (a newer
 # request arrived and interrupting is on).
 ProgressCallback = Callable[[GenerationProgress], bool]
+
+
+# Builds a backend (in the generation worker's watch, see ui/generation_worker.py);
+# reports loading steps through its argument.
+BackendFactory = Callable[[Callable[[str], None]], tuple["GenerationBackend", list[str]]]
 
 
 class GenerationInterrupted(Exception):
@@ -86,6 +93,64 @@ def resolve_server(url: str | None, ca_file: str | None = None, token: str | Non
         raise ServerAddressError(str(error)) from None
 
 
+def server_makes_artworks(choice: str, server: "ServerAddress | None") -> bool:
+    """Whether this choice has a ComfyUI server make the artworks (`auto` does when given
+    one)."""
+    return choice == "comfyui" or (choice == "auto" and server is not None)
+
+
+@dataclass(frozen=True)
+class ChosenBackend:
+    """A backend choice ready to build: the factory, and the server that makes its
+    artworks (None: this computer does)."""
+    choice: str  # one of BACKEND_CHOICES; "comfyui" whenever a server makes the artworks
+    factory: BackendFactory
+    server: "ServerAddress | None" = None
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """What every backend choice is built with: the command line's model, LoRA folder,
+    device and server credentials, and the settings (read when a backend is built: a
+    rebuild takes the LoRA strength set since)."""
+    settings: "Settings"
+    model: str | None = None  # the command line's, else the setting's
+    lora_dir: str | None = None
+    device: str = "auto"
+    server_ca_file: str | None = None  # the command line's; else the setting's
+    server_token: str | None = None  # the command line's; else the setting's, or the env's
+    server_checkpoint: str | None = None  # the command line's; else the setting's
+
+    def choose(self, choice: str, server_url: str) -> ChosenBackend:
+        """The backend `choice` names, with the server at `server_url` ("" for none).
+        ServerAddressError says why the URL or token is refused, or that the server
+        choice has no URL, before anything connects."""
+        from animo_desktop.generation.comfyui.server_address import ServerAddressError
+
+        server, token = resolve_server(server_url,
+                                       self.server_ca_file or self.settings.server_ca_file,
+                                       self.server_token, self.settings.server_token)
+        if choice == "comfyui" and server is None:
+            raise ServerAddressError("the comfyui backend needs the ComfyUI server's URL "
+                                     "(--server URL, the server_url setting, or the side "
+                                     "panel)")
+
+        def factory(report_loading: Callable[[str], None]):
+            diffusion = {"blend_weight": self.settings.lora_strength,
+                         "palette_strength": self.settings.palette_strength,
+                         "compile_backend": "inductor" if self.settings.compile_unet else None}
+            return create_backend(choice, model=self.model, lora_dir=self.lora_dir,
+                                  device=self.device, settings=diffusion,
+                                  on_load_progress=report_loading, server=server,
+                                  server_token=token,
+                                  server_checkpoint=self.server_checkpoint
+                                  or self.settings.server_checkpoint)
+
+        if server_makes_artworks(choice, server):
+            return ChosenBackend("comfyui", factory, server)
+        return ChosenBackend(choice, factory)
+
+
 def require_model(model: str | None) -> "ModelSource":
     """The model that `model` names, else the first one found; ModelLoadError when there
     is none, for the callers that were asked for Stable Diffusion by name."""
@@ -121,7 +186,7 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
         raise ValueError(f"unknown backend {choice!r}; expected one of {BACKEND_CHOICES}")
     if choice == "painter":
         return PainterBackend(), []
-    if choice == "comfyui" or (choice == "auto" and server is not None):
+    if server_makes_artworks(choice, server):
         return _comfyui_backend(server, server_token, server_checkpoint, lora_dir, settings)
     try:
         source = resolve_model(model)

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from animo_desktop import __version__, paths
 from animo_desktop.emotions import Emotion
-from animo_desktop.generation.backend import create_backend, require_model, resolve_server
-from animo_desktop.generation.comfyui.server_address import ServerAddressError
+from animo_desktop.generation.backend import BackendOptions, require_model
 from animo_desktop.generation.model_locator import ModelLoadError
 from animo_desktop.session import SessionFolder, now_iso
 from animo_desktop.settings import SETTINGS_FILE_NAME, load_settings, save_settings
@@ -109,31 +108,22 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
     model = args.model or settings.model or None
     if args.backend == "diffusion":
         # Asked for by name: with no model to use, say so before any window opens rather
-        # than let the painter make the session's artworks (as `auto` does).
+        # than let the painter make the session's artworks (as `auto` does, and the
+        # backend setting, which the side panel can change).
         try:
             require_model(model)
         except ModelLoadError as error:
             raise ModelLoadError(f"--backend diffusion: {error}") from error
-    server, server_token = resolve_server(args.server or settings.server_url,
-                                          args.server_ca_file or settings.server_ca_file,
-                                          args.server_token, settings.server_token)
-    if args.backend == "comfyui" and server is None:
-        raise ServerAddressError("--backend comfyui needs --server URL (or the server_url "
-                                 "setting)")
+    options = BackendOptions(settings, model=model, lora_dir=args.lora_dir, device=args.device,
+                             server_ca_file=args.server_ca_file, server_token=args.server_token,
+                             server_checkpoint=args.server_checkpoint)
+    # A --server of its own means that server, whatever the backend setting says.
+    chosen = options.choose(args.backend or ("auto" if args.server else settings.backend),
+                            args.server or settings.server_url)
     apply_theme(QApplication.instance(), settings.theme)
     sessions_root = Path(args.session_dir) if args.session_dir else paths.sessions_dir()
-    def backend_factory(report_loading):
-        diffusion = {"blend_weight": settings.lora_strength,
-                     "palette_strength": settings.palette_strength,
-                     "compile_backend": "inductor" if settings.compile_unet else None}
-        return create_backend(args.backend, model=model, lora_dir=args.lora_dir,
-                              device=args.device, settings=diffusion,
-                              on_load_progress=report_loading, server=server,
-                              server_token=server_token,
-                              server_checkpoint=args.server_checkpoint
-                              or settings.server_checkpoint)
-
-    controller = SessionController(settings, sessions_root, backend_factory)
+    controller = SessionController(settings, sessions_root, chosen.factory)
+    controller.backend_options, controller.chosen_backend = options, chosen
     window = MainWindow(controller, TrainingPlan(model=model, lora_dir=args.lora_dir,
                                                  device=args.device))
     window.restore_geometry(settings.window_geometry)
@@ -145,8 +135,6 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, SessionControlle
     use_source(window, controller, camera_source(args))
     window.camera_panel.source_chosen.connect(
         lambda source: use_source(window, controller, source, start=True))
-    if server is not None and args.backend in ("auto", "comfyui"):
-        controller.artwork_server = server.host
     controller.start_generation()
     return window, controller
 

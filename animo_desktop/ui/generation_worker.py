@@ -11,18 +11,23 @@ during one: the slot can run inside a step, when the worker delivers queued requ
 An unexpected error while starting or generating is a crash: the WorkerThread runs
 `start` again, which builds a fresh backend and goes on with the request that was being
 made. If it keeps crashing, the session controller has it fall back to the painter.
+
+A backend that holds a connection (ComfyUI: a websocket, a retry thread) is closed in
+this thread whenever it is replaced (a rebuild, the therapist's choice of another
+backend, the fall-back) and when the thread ends at quit (`close_backend`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Callable, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from animo_desktop.folder_deadline import DeadlinePassed, ReadingAbandoned, finish_within
-from animo_desktop.generation.backend import GenerationBackend, GenerationInterrupted
+from animo_desktop.generation.backend import (BackendFactory, GenerationBackend,
+                                              GenerationInterrupted)
 from animo_desktop.messages import GenerationProgress, GenerationRequest, LoraTrained, WorkerError
 from animo_desktop.session import save_artwork_files
 from animo_desktop.ui.worker_thread import crash_guarded
@@ -32,17 +37,21 @@ log = logging.getLogger(__name__)
 # SD 1.5 loads in 5 to 30 s from a local disk, a few times that from a slow share.
 MODEL_LOAD_DEADLINE_S = 180.0
 
-# Builds the backend (in a thread of its own, watched by the worker's); reports loading
-# steps through its argument.
-BackendFactory = Callable[[Callable[[str], None]], tuple[GenerationBackend, list[str]]]
-
-
 @runtime_checkable
 class ReloadsLoras(Protocol):
     """A backend with emotion LoRAs (Stable Diffusion) loads a newly trained one."""
 
     def reload_lora(self, trained: LoraTrained) -> list[str]:
         """Use it from the next artwork; returns warnings (none: it is in use)."""
+        ...
+
+
+@runtime_checkable
+class Closable(Protocol):
+    """A backend that holds a connection lets go of it (ComfyUI: stops retrying, closes
+    its websocket)."""
+
+    def close(self) -> None:
         ...
 
 
@@ -67,12 +76,14 @@ class GenerationWorker(QObject):
         self._interrupt_stale = interrupt_stale
         self._busy = False  # a job is running (events are processed during its steps)
         self._trained: list[LoraTrained] = []  # to load once no job is running
+        self._rebuild_after_job = False  # another backend was chosen during a job
 
     @Slot()
     @crash_guarded("generation")
     def start(self) -> None:
         """Build the backend (again, after a crash) and go on with any pending request."""
-        self._backend = None
+        self.close_backend()
+        self._rebuild_after_job = False
         if self._running is not None:  # the request a crash stopped, unless a newer one came
             self._pending = self._pending or self._running
             self._running = None
@@ -117,8 +128,23 @@ class GenerationWorker(QObject):
     def fall_back(self) -> None:
         """Use the built-in painter from now on (the backend kept crashing)."""
         from animo_desktop.generation.backend import create_backend
-        self._backend_factory = lambda report_loading: create_backend("painter")
-        self.start()
+        self.use_backend(lambda report_loading: create_backend("painter"))
+
+    @Slot(object)
+    def use_backend(self, factory: BackendFactory) -> None:
+        """Build the backend with this factory from now on, closing the one in use. A job
+        delivers queued calls at each step: the backend making it is replaced after it."""
+        self._backend_factory = factory
+        if self._busy:
+            self._rebuild_after_job = True
+        else:
+            self.start()
+
+    @Slot()
+    def close_backend(self) -> None:
+        backend, self._backend = self._backend, None
+        if isinstance(backend, Closable):
+            backend.close()
 
     @Slot(object)
     def submit(self, request: GenerationRequest) -> None:
@@ -141,6 +167,9 @@ class GenerationWorker(QObject):
         finally:
             self._busy = False
         self._running = None
+        if self._rebuild_after_job:
+            self.start()  # goes on with the pending request
+            return
         self._load_trained_loras()
         if self._pending is not None:
             QTimer.singleShot(0, self._generate_pending)

@@ -47,6 +47,10 @@ KEEP_WORKING_TEXT = "Keep working"
 QUIT_LOSING_TEXT = "Quit and lose them"
 REPLACE_TEXT = "Replace the file"
 DONT_REPLACE_TEXT = "Keep the old file"
+# The side panel's names of BACKEND_CHOICES.
+BACKEND_NAMES = {"auto": "Automatic", "painter": "Built-in painter",
+                 "diffusion": "Stable Diffusion on this computer",
+                 "comfyui": "The clinic's ComfyUI server"}
 RESUME_TIP = "Carry on with the paused session (Ctrl+P)"
 NEW_SESSION_TIP = "Start a new session with an empty canvas"
 
@@ -233,6 +237,7 @@ class MainWindow(QMainWindow):
         # set up once, and the canvas settings, seldom changed.
         layout.insertWidget(1, session_box)
         layout.addWidget(settings_box)
+        layout.addWidget(self._build_backend_box())  # chosen once, for the room
         layout.addStretch(1)
         scroll_past_unfocused_controls(scroller, panel)
         # At least SIDE_PANEL_WIDTH, wider if the fonts (a large system font, a scaled
@@ -240,6 +245,55 @@ class MainWindow(QMainWindow):
         scroller.setFixedWidth(max(SIDE_PANEL_WIDTH, panel.minimumSizeHint().width()
                                    + scroller.verticalScrollBar().sizeHint().width()))
         return scroller
+
+    def _build_backend_box(self) -> QGroupBox:
+        """The choice of what makes the artworks; the server's waits for its URL."""
+        box = QGroupBox("Artworks made by")
+        box.setObjectName("backendBox")
+        box_layout = QVBoxLayout(box)
+        chosen = self.controller.chosen_backend
+        server = chosen.server if chosen is not None else None
+        self.backend_box = QComboBox()
+        for choice, name in BACKEND_NAMES.items():
+            self.backend_box.addItem(name, choice)
+        self.backend_box.setCurrentIndex(self.backend_box.findData(
+            chosen.choice if chosen is not None else self.controller.settings.backend))
+        self.backend_box.setToolTip("What makes the artworks from now on. Automatic: Stable "
+                                    "Diffusion when a model is found, else the built-in "
+                                    "painter. A server is sent each artwork's prompt, never "
+                                    "a camera image")
+        self.backend_box.currentIndexChanged.connect(self._backend_chosen)
+        box_layout.addWidget(self.backend_box)
+        self.server_row = QWidget()
+        row = QHBoxLayout(self.server_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.server_edit = QLineEdit(server.http_url if server is not None
+                                     else self.controller.settings.server_url)
+        self.server_edit.setPlaceholderText("https://gpu.clinic:8443")
+        self.server_edit.setToolTip("The ComfyUI server's address: https://, or http:// to "
+                                    "this computer only. The token of its proxy is never "
+                                    "typed here: it comes from ANIMO_SERVER_TOKEN or the "
+                                    "server_token setting")
+        self.server_edit.returnPressed.connect(self._connect_server)
+        self.connect_button = QPushButton("Connect")
+        self.connect_button.setToolTip("Have this server make the artworks from now on")
+        self.connect_button.clicked.connect(self._connect_server)
+        row.addWidget(self.server_edit, 1)
+        row.addWidget(self.connect_button)
+        box_layout.addWidget(self.server_row)
+        self.server_row.setVisible(self.backend_box.currentData() == "comfyui")
+        return box
+
+    def _backend_chosen(self) -> None:
+        choice = self.backend_box.currentData()
+        self.server_row.setVisible(choice == "comfyui")
+        if choice == "comfyui":
+            self.server_edit.setFocus()  # Connect (or Enter) once the address is there
+        else:
+            self.controller.choose_backend(choice)
+
+    def _connect_server(self) -> None:
+        self.controller.choose_backend("comfyui", self.server_edit.text())
 
     def _action(self, menu, text: str, keys: str | None, slot, tip: str = "",
                 icon: str | None = None) -> QAction:

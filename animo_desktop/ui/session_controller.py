@@ -25,9 +25,11 @@ from animo_desktop.cadence import ArtworkCadence
 from animo_desktop.composition import (CanvasSpec, CompositionMode, Placement,
                                        render_canvas, visible_artworks)
 from animo_desktop.emotions import ALL_EMOTIONS, Emotion
+from animo_desktop.generation.backend import BackendFactory, BackendOptions, ChosenBackend
+from animo_desktop.generation.comfyui.server_address import ServerAddressError
 from animo_desktop.generation.prompts import emotion_named_in
 from animo_desktop.messages import (Artwork, EmotionReading, GenerationRequest, LoraTrained,
-                                    WorkerError)
+                                    WorkerError, sentence)
 from animo_desktop.session import (LOCK_FILE, SESSION_METADATA_KEY, ArtworkRecord,
                                    Session, SessionFolder, now_iso, read_artwork_image,
                                    save_artwork_files, unfinished_sessions)
@@ -35,7 +37,7 @@ from animo_desktop.settings import Settings
 from animo_desktop.session_export import export_session_data
 from animo_desktop.storage import atomic_write_png, encode_png
 from animo_desktop.ui.canvas_painter import AddJob, CanvasPainter, ComposeJob, Painted
-from animo_desktop.ui.generation_worker import BackendFactory, GenerationWorker
+from animo_desktop.ui.generation_worker import GenerationWorker
 from animo_desktop.ui.session_writer import SessionWriter, StateSave
 from animo_desktop.ui.worker_thread import WorkerThread
 
@@ -70,9 +72,10 @@ class SessionController(QObject):
     def __init__(self, settings: Settings, sessions_root: Path, backend_factory: BackendFactory,
                  parent: QObject | None = None, clock: Callable[[], float] = time.monotonic):
         super().__init__(parent)
-        # The host of the ComfyUI server that makes the artworks, if one does: the consent
-        # notice names it.
-        self.artwork_server: str | None = None
+        # What the side panel's choices of backend are built with, and the choice that
+        # `backend_factory` builds, when it is one (the app's; a test's factory is not).
+        self.backend_options = BackendOptions(settings)
+        self.chosen_backend: ChosenBackend | None = None
         self._clock = clock
         self._clock_origin = clock()
         self.settings = settings
@@ -105,10 +108,12 @@ class SessionController(QObject):
         self._locks: list[QLockFile] = []
 
         worker = GenerationWorker(backend_factory, settings.interrupt_stale)
-        self._generation = WorkerThread(worker, worker.start, "animo-generation", self)
+        self._generation = WorkerThread(worker, worker.start, "animo-generation", self,
+                                        finish=worker.close_backend)
         self._request = _RequestRelay(self)
         self._request.requested.connect(worker.submit)
         self._request.fall_back_requested.connect(worker.fall_back)
+        self._request.backend_chosen.connect(worker.use_backend)
         worker.backend_ready.connect(self.backend_changed)
         worker.artwork_ready.connect(self._on_artwork)
         worker.progress.connect(self.progress)
@@ -181,6 +186,37 @@ class SessionController(QObject):
         for lock in self._locks:
             lock.unlock()
         self._locks.clear()
+
+    # --- generation backend ----------------------------------------------------------
+    @property
+    def artwork_server(self) -> str | None:
+        """The host of the ComfyUI server that makes the artworks, if one does: the
+        consent notice names it."""
+        server = self.chosen_backend.server if self.chosen_backend is not None else None
+        return server.host if server is not None else None
+
+    def choose_backend(self, choice: str, server_url: str = "") -> bool:
+        """Have `choice` make the artworks from now on (the side panel); the server's URL
+        counts for the server choice only. The generation worker builds the backend and
+        closes the one in use. False, with a warning, when the URL or token is refused:
+        nothing changes and nothing connects."""
+        server_url = server_url.strip() if choice == "comfyui" else ""
+        try:
+            chosen = self.backend_options.choose(choice, server_url)
+        except ServerAddressError as error:
+            log.warning("backend %s not chosen: %s", choice, error)
+            self.message.emit("warning", f"{sentence(str(error))} The artworks are made as "
+                                         "before.")
+            return False
+        log.info("the %s backend makes the artworks from now on", chosen.choice)
+        self.chosen_backend = chosen
+        self.settings.backend, self.settings.server_url = choice, server_url
+        self._request.backend_chosen.emit(chosen.factory)
+        if chosen.server is not None:
+            self.message.emit("info", f"The artworks are made on the ComfyUI server "
+                                      f"{chosen.server.host} from now on: it is sent their "
+                                      "prompts, never a camera image.")
+        return True
 
     # --- emotion -------------------------------------------------------------------------
     @property
@@ -796,6 +832,7 @@ class _RequestRelay(QObject):
 
     requested = Signal(object)
     fall_back_requested = Signal()
+    backend_chosen = Signal(object)  # BackendFactory
     lora_trained = Signal(object)  # LoraTrained
 
 

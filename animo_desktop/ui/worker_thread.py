@@ -6,7 +6,8 @@ A worker reports a crash (an exception its own error handling did not expect) th
 slot into that signal. The WorkerThread then runs the worker's entry slot again, in the
 worker's thread, after a short back-off; the entry slot rebuilds whatever state the
 worker needs. A worker that keeps crashing is given up on (`gave_up`) rather than
-restarted forever.
+restarted forever. A worker that holds something beyond its thread (a connection) is
+given a `finish` slot, run in its thread when the thread ends.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 import traceback
 from typing import Callable
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
 from animo_desktop.messages import WorkerError
 
@@ -50,13 +51,16 @@ class WorkerThread(QObject):
     _restart_requested = Signal()  # queued to the worker's thread: runs the entry slot
 
     def __init__(self, worker: QObject, entry: Callable[[], None], name: str,
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, finish: Callable[[], None] | None = None):
         super().__init__(parent)
         self.worker = worker
         self._thread = QThread(self)
         self._thread.setObjectName(name)
         worker.moveToThread(self._thread)
         self._thread.started.connect(entry)
+        if finish is not None:
+            # Direct: `finished` comes from the worker's thread, its event loop already over.
+            self._thread.finished.connect(finish, Qt.ConnectionType.DirectConnection)
         self._thread.finished.connect(worker.deleteLater)
         self._restart_requested.connect(entry)
         self._crash_times: list[float] = []

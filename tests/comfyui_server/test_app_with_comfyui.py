@@ -27,3 +27,27 @@ def test_the_app_puts_the_servers_artworks_on_the_canvas(launch, qtbot, comfyui_
     assert record.metadata.extra["server"] == comfyui_server.url
     wait_for_canvas(qtbot, controller)
     assert window.canvas_view.artwork_count >= 1
+
+
+def test_the_server_chosen_in_the_side_panel_makes_the_next_artwork(launch, qtbot,
+                                                                    comfyui_server, lora_dir,
+                                                                    monkeypatch):
+    from animo_desktop.emotions import Emotion
+
+    monkeypatch.setattr(job_graph, "SD15_SIZE", 64)
+    window, controller = launch("--backend", "painter", "--lora-dir", str(lora_dir))
+    qtbot.waitUntil(lambda: window.backend_label.text() == "Backend: painter")
+    controller.pause()  # one artwork, asked for below
+    window.backend_box.setCurrentIndex(window.backend_box.findData("comfyui"))
+    window.server_edit.setText(comfyui_server.url)
+    window.connect_button.click()
+    assert controller.artwork_server == "127.0.0.1"  # named in the consent notice
+    qtbot.waitUntil(lambda: window.backend_label.text() == "Backend: comfyui", timeout=60000)
+    controller.request_artwork(Emotion.JOY)
+    wait_for_artworks(qtbot, controller, 1, timeout=240000)
+    record = controller.session.artworks[0]
+    assert (record.metadata.backend, record.metadata.lora) == ("comfyui",
+                                                               "animo-joy.safetensors")
+    assert record.metadata.extra["server"] == comfyui_server.url
+    wait_for_canvas(qtbot, controller)
+    assert window.canvas_view.artwork_count == 1

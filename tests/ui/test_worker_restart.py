@@ -72,12 +72,16 @@ def test_a_crash_in_generation_restarts_the_worker_and_makes_the_artwork_anyway(
 
 def test_a_generation_backend_that_keeps_crashing_hands_over_to_the_painter(
         launch, qtbot, monkeypatch):
-    from animo_desktop.ui import app
+    from animo_desktop.generation import backend
 
-    def broken_backend(*args, **kwargs):
-        raise RuntimeError("injected: the backend cannot be built")
+    real_create_backend = backend.create_backend
 
-    monkeypatch.setattr(app, "create_backend", broken_backend)
+    def broken_backend(choice, *args, **kwargs):
+        if choice != "painter":  # the painter it falls back to is built by name
+            raise RuntimeError("injected: the backend cannot be built")
+        return real_create_backend(choice, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "create_backend", broken_backend)
     window, controller = launch()
     messages = Messages(controller)
     gave_up = []
