@@ -12,6 +12,15 @@ from tests.ui.conftest import launch, wait_for_artworks, wait_for_canvas  # noqa
 pytestmark = only_loopback
 
 
+def assert_the_servers_joy_artwork_on_the_canvas(qtbot, window, controller, server) -> None:
+    wait_for_artworks(qtbot, controller, 1, timeout=240000)
+    record = controller.session.artworks[0]
+    assert (record.metadata.backend, record.metadata.lora) == ("comfyui",
+                                                               "animo-joy.safetensors")
+    assert record.metadata.extra["server"] == server.url
+    wait_for_canvas(qtbot, controller)
+
+
 def test_the_app_puts_the_servers_artworks_on_the_canvas(launch, qtbot, comfyui_server,
                                                          lora_dir, monkeypatch):
     # SD 1.5's 512 pixels take minutes on this CPU; the thin checkpoint draws 64 as well.
@@ -20,12 +29,7 @@ def test_the_app_puts_the_servers_artworks_on_the_canvas(launch, qtbot, comfyui_
                                 "--lora-dir", str(lora_dir), "--emotion", "joy")
     assert controller.artwork_server == "127.0.0.1"  # named in the consent notice
     qtbot.waitUntil(lambda: window.backend_label.text() == "Backend: comfyui", timeout=60000)
-    wait_for_artworks(qtbot, controller, 1, timeout=240000)
-    record = controller.session.artworks[0]
-    assert (record.metadata.backend, record.metadata.lora) == ("comfyui",
-                                                               "animo-joy.safetensors")
-    assert record.metadata.extra["server"] == comfyui_server.url
-    wait_for_canvas(qtbot, controller)
+    assert_the_servers_joy_artwork_on_the_canvas(qtbot, window, controller, comfyui_server)
     assert window.canvas_view.artwork_count >= 1
 
 
@@ -44,10 +48,5 @@ def test_the_server_chosen_in_the_side_panel_makes_the_next_artwork(launch, qtbo
     assert controller.artwork_server == "127.0.0.1"  # named in the consent notice
     qtbot.waitUntil(lambda: window.backend_label.text() == "Backend: comfyui", timeout=60000)
     controller.request_artwork(Emotion.JOY)
-    wait_for_artworks(qtbot, controller, 1, timeout=240000)
-    record = controller.session.artworks[0]
-    assert (record.metadata.backend, record.metadata.lora) == ("comfyui",
-                                                               "animo-joy.safetensors")
-    assert record.metadata.extra["server"] == comfyui_server.url
-    wait_for_canvas(qtbot, controller)
+    assert_the_servers_joy_artwork_on_the_canvas(qtbot, window, controller, comfyui_server)
     assert window.canvas_view.artwork_count == 1
