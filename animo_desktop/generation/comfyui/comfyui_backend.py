@@ -31,8 +31,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from animo_desktop.generation.backend import GenerationInterrupted, ProgressCallback
-from animo_desktop.generation.comfyui.job_graph import (OUTPUT_NODE, SAMPLER_NODE, SD15_SIZE,
-                                                        JobGraph, build_job_graph)
+from animo_desktop.generation.comfyui.job_graph import (OUTPUT_NODE, SAMPLER_NODE, JobGraph,
+                                                        artwork_size, build_job_graph)
 from animo_desktop.generation.comfyui.job_tracker import (JobFailed, JobInterrupted,
                                                           JobSucceeded, JobTracker,
                                                           PreviewImage, SamplingStep)
@@ -217,9 +217,8 @@ class ComfyUIBackend:
         (the server's name for it); None without."""
         if not self.settings.palette_strength:
             return None
-        size = self.settings.size or SD15_SIZE
         png = io.BytesIO()
-        paint(request.emotion, request.seed, size).save(png, format="PNG")
+        paint(request.emotion, request.seed, artwork_size(self.settings)).save(png, format="PNG")
         # One file per room, overwritten by each job: the temp folder never fills up.
         return self._client.upload_temp_image(f"animo-guide-{self.client_id}.png",
                                               png.getvalue())
@@ -342,11 +341,10 @@ class ComfyUIBackend:
             inventory = self._client.read_inventory()
         except InventoryError as error:
             raise ServerUnusable(str(error)) from None
-        if inventory.problem:
-            raise ServerUnusable(inventory.problem)
+        problem = inventory.unusable_because(self._wanted_checkpoint)
+        if problem:
+            raise ServerUnusable(problem)
         checkpoint = inventory.checkpoint_to_use(self._wanted_checkpoint)
-        if checkpoint is None:
-            raise ServerUnusable(f"it holds no checkpoint {self._wanted_checkpoint}")
         presence = emotion_lora_presence(self.manifest, inventory)
         warnings = tuple(
             f"The ComfyUI server has no LoRA {file} for {emotion.value}: its artworks follow "

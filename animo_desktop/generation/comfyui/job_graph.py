@@ -65,7 +65,7 @@ def build_job_graph(request: GenerationRequest, checkpoint: str, manifest: LoraM
         lora = None
     prompt = build_prompt(request.emotion, request.theme, entry,
                           with_trigger_words=lora is not None)
-    size = settings.size or SD15_SIZE
+    size = artwork_size(settings)
 
     nodes: dict[str, dict[str, Any]] = {
         "checkpoint": _node("CheckpointLoaderSimple", ckpt_name=checkpoint)}
@@ -101,6 +101,11 @@ def build_job_graph(request: GenerationRequest, checkpoint: str, manifest: LoraM
     })
     return JobGraph(nodes, prompt, checkpoint, lora, lora_weight, few_step_lora, sampling, size,
                     strength)
+
+
+def artwork_size(settings: DiffusionSettings) -> int:
+    """The side of the artworks (and of the painter's guide image) in pixels."""
+    return settings.size or SD15_SIZE
 
 
 def _node(class_type: str, **inputs: Any) -> dict[str, Any]:

@@ -55,6 +55,13 @@ class ServerInventory:
         checkpoint = wanted or (self.checkpoints[0] if self.checkpoints else None)
         return checkpoint if checkpoint in self.checkpoints else None
 
+    def unusable_because(self, checkpoint: str | None) -> str | None:
+        """Why ANIMO's jobs cannot run here with `checkpoint` (None: the first the server
+        holds); None when they can."""
+        if self.problem or self.checkpoint_to_use(checkpoint) is not None:
+            return self.problem
+        return f"it holds no checkpoint {checkpoint}"
+
     @property
     def problem(self) -> str | None:
         """Why ANIMO's jobs cannot run on this server; None when they can."""

@@ -21,8 +21,8 @@ def server_rows(client: ComfyUIClient, manifest: LoraManifest,
         inventory = client.read_inventory()
     except (ServerUnreachable, InventoryError) as error:
         return [("ComfyUI server", f"FAILED  {url}: {error}")], False
-    usable = inventory.problem is None and inventory.checkpoint_to_use(checkpoint) is not None
-    return inventory_rows(url, inventory, manifest, checkpoint), usable
+    return (inventory_rows(url, inventory, manifest, checkpoint),
+            inventory.unusable_because(checkpoint) is None)
 
 
 def inventory_rows(url: str, inventory: ServerInventory, manifest: LoraManifest,

@@ -129,3 +129,15 @@ def test_the_report_marks_the_checkpoint_used_and_fails_one_the_server_lacks():
     assert checkpoints_row("elsewhere.safetensors") == (
         "FAILED  no elsewhere.safetensors among sd15/dreamshaper_8.safetensors, "
         "v1-5-pruned-emaonly.safetensors")
+
+
+def test_a_server_is_unusable_for_a_checkpoint_it_lacks_or_for_its_own_problem():
+    from dataclasses import replace
+
+    server = inventory()
+    assert server.unusable_because(None) is None
+    assert server.unusable_because("v1-5-pruned-emaonly.safetensors") is None
+    assert server.unusable_because("elsewhere.safetensors") == \
+        "it holds no checkpoint elsewhere.safetensors"
+    lacking = replace(server, node_types=server.node_types - {"SaveImageWebsocket"})
+    assert lacking.unusable_because(None) == "it lacks the nodes SaveImageWebsocket"
