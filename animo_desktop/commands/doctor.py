@@ -13,11 +13,9 @@ from typing import Callable
 from animo_desktop import __version__, paths
 from animo_desktop.folder_deadline import FolderStalled, FolderTrail, read_within_deadline
 from animo_desktop.generation.backend import add_server_arguments, resolve_server
+from animo_desktop.generation.lora_manifest import default_lora_dir
 from animo_desktop.generation.model_locator import FoundModel, find_models
-from animo_desktop.resources import RESOURCES_DIR
 from animo_desktop.vision.cameras import list_cameras
-
-LORA_DIR = RESOURCES_DIR.parent / "lora"
 
 
 def _package_version(name: str) -> str | None:
@@ -101,14 +99,23 @@ def _model_entry(model: FoundModel) -> str:
     return f"{model.path} ({model.kind}, {model.origin}{unused})"
 
 
-def _loras_row() -> str:
+def _loras_row(folder: Path) -> str:
     try:
         files, manifest = read_within_deadline(
-            lambda: (sorted(LORA_DIR.glob("*.safetensors")),
-                     (LORA_DIR / "emotions.toml").exists()), FolderTrail(LORA_DIR))
+            lambda: (sorted(folder.glob("*.safetensors")),
+                     (folder / "emotions.toml").exists()), FolderTrail(folder))
     except FolderStalled as error:
         return f"FAILED  {error}"
-    return f"{len(files)} in {LORA_DIR} ({'manifest' if manifest else 'no manifest'})"
+    return f"{len(files)} in {folder} ({'manifest' if manifest else 'no manifest'})"
+
+
+def _lora_folder(lora_dir: str | None) -> Path:
+    """The folder the app reads its LoRAs from: --lora-dir (a folder or its emotions.toml),
+    else ANIMO_LORA_DIR or the project's lora/."""
+    if not lora_dir:
+        return default_lora_dir()
+    location = Path(lora_dir)
+    return location.parent if location.suffix == ".toml" else location
 
 
 def _disk_row(folder: Path) -> str:
@@ -119,7 +126,7 @@ def _disk_row(folder: Path) -> str:
     return f"{free:.1f} GiB free at {folder}"
 
 
-def report_rows() -> list[tuple[str, str]]:
+def report_rows(lora_folder: Path) -> list[tuple[str, str]]:
     cameras = list_cameras()
     return [
         ("ANIMO", __version__),
@@ -131,7 +138,7 @@ def report_rows() -> list[tuple[str, str]]:
         *_emotion_model_rows(),
         ("cameras", ", ".join(cameras) if cameras else "none found"),
         ("SD 1.5 model", _models_row()),
-        ("emotion LoRAs", _loras_row()),
+        ("emotion LoRAs", _loras_row(lora_folder)),
         ("disk", _disk_row(paths.sessions_dir())),
         ("settings", str(paths.config_dir())),
     ]
@@ -145,8 +152,8 @@ HELP = ("print what this machine offers ANIMO (GPU, emotion and face models, cam
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_server_arguments(parser)
     parser.add_argument("--lora-dir", metavar="DIR",
-                        help="the emotion LoRA manifest whose LoRAs the server should hold "
-                             "(default: as the app finds it)")
+                        help="the emotion LoRAs' manifest folder to check, whose LoRAs the "
+                             "--server should hold (default: as the app finds it)")
 
 
 def _server_rows(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]:
@@ -168,7 +175,7 @@ def _server_rows(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = report_rows()
+    rows = report_rows(_lora_folder(args.lora_dir))
     server_usable = True
     if args.server:
         server, server_usable = _server_rows(args)
