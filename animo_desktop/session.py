@@ -25,7 +25,8 @@ from animo_desktop import __version__
 from animo_desktop.composition import CanvasSpec, CompositionMode, Placement, layout
 from animo_desktop.json_fields import NUMBER, OPTIONAL_TEXT, json_field, json_items
 from animo_desktop.messages import ArtworkMetadata
-from animo_desktop.storage import atomic_write_bytes, atomic_write_json, atomic_write_png
+from animo_desktop.storage import (atomic_write_bytes, atomic_write_json, atomic_write_png,
+                                   read_png_text)
 from animo_desktop.timeline import EmotionTimeline
 
 log = logging.getLogger(__name__)
@@ -290,18 +291,13 @@ class SessionFolder:
         """Read the session, recovering artworks saved after the last state write."""
         session = Session.from_dict(json.loads(self.state_file.read_text(encoding="utf-8")))
         known = {record.index for record in session.artworks} | set(session.removed)
-        for sidecar in sorted((self.path / ARTWORKS_FOLDER).glob("*.json")):
-            try:
-                index = int(sidecar.stem.split("-", 1)[0])
-                if index in known or not sidecar.with_suffix(".png").exists():
-                    continue
-                metadata = ArtworkMetadata.from_dict(json.loads(sidecar.read_text("utf-8")))
-            # ValueError: not UTF-8, not JSON, or a field of the wrong type;
-            # RecursionError: nested too deep to parse.
-            except (OSError, ValueError, RecursionError) as error:
-                log.warning("skipping unreadable artwork record %s: %s", sidecar, error)
+        for png in sorted((self.path / ARTWORKS_FOLDER).glob("*.png")):
+            number = png.stem.split("-", 1)[0]
+            if not number.isdigit() or int(number) in known:
                 continue
-            session.add_artwork(index, metadata, self.relative(sidecar.with_suffix(".png")))
+            metadata = _recovered_metadata(png)
+            if metadata is not None:
+                session.add_artwork(int(number), metadata, self.relative(png))
         session.highest_file_index = self.highest_artwork_file_index()
         return session
 
@@ -371,6 +367,27 @@ def read_artwork_image(path: Path) -> Image.Image | None:
     except Exception as error:
         log.warning("artwork %s could not be read: %s", path, error)
     return None
+
+
+def _recovered_metadata(png: Path) -> ArtworkMetadata | None:
+    """The record of an artwork saved after the last state write: its sidecar's, or, when
+    the app died between the PNG and its sidecar, the PNG's own copy; None, logged, if it
+    cannot be read."""
+    sidecar = png.with_suffix(".json")
+    try:
+        if sidecar.exists():
+            return ArtworkMetadata.from_dict(json.loads(sidecar.read_text("utf-8")))
+    # ValueError: not UTF-8, not JSON, or a field of the wrong type;
+    # RecursionError: nested too deep to parse.
+    except (OSError, ValueError, RecursionError) as error:
+        log.warning("skipping unreadable artwork record %s: %s", sidecar, error)
+        return None
+    try:
+        return ArtworkMetadata.from_dict(json.loads(read_png_text(png)[SESSION_METADATA_KEY]))
+    # Pillow's decoders raise many types on a damaged file; KeyError: no ANIMO record.
+    except Exception as error:
+        log.warning("skipping unreadable artwork record %s: %s", png, error)
+        return None
 
 
 def save_artwork_files(png_path: Path, image: Image.Image, metadata: ArtworkMetadata) -> None:

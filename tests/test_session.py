@@ -57,6 +57,20 @@ def test_an_artwork_saved_after_the_last_state_write_is_recovered(tmp_path):
                                                   session.seed, [1, 2, 3])[3]
 
 
+def test_an_artwork_whose_sidecar_was_never_written_is_recovered_from_its_png(tmp_path):
+    session, folder = make_session_with_artworks(tmp_path, 2)
+    # The app dies between the third artwork's PNG and its sidecar.
+    png = folder.artwork_path(3, "fear")
+    save_artwork_files(png, Image.new("RGB", (32, 32)), metadata(Emotion.FEAR, seed=3))
+    png.with_suffix(".json").unlink()
+    # A PNG that is not ANIMO's carries no record: it is not an artwork.
+    Image.new("RGB", (8, 8)).save(folder.artwork_path(4, "joy"))
+    loaded = folder.load()
+    assert [r.index for r in loaded.artworks] == [1, 2, 3]
+    assert loaded.artworks[2].metadata == metadata(Emotion.FEAR, seed=3)
+    assert loaded.artworks[2].file == folder.relative(png)
+
+
 def test_only_sessions_that_never_ended_are_unfinished(tmp_path):
     assert find_unfinished_session(tmp_path) is None
     session, folder = make_session_with_artworks(tmp_path, 1)

@@ -75,8 +75,9 @@ def test_an_artwork_whose_sidecar_is_damaged_is_skipped(
 def test_a_crash_between_an_artworks_files_never_gets_its_number_reused(
         launch, unfinished, qtbot, orphan):
     """kill -9 after an artwork's PNG, before its sidecar (or the other way round, by
-    hand): restored, the next artwork is numbered past that file, which stays as it was;
-    the temporary files of the crashed atomic writes are gone."""
+    hand): restored, the next artwork is numbered past that file, which stays as it was
+    (a PNG comes back as an artwork, from the record it carries); the temporary files of
+    the crashed atomic writes are gone."""
     root, folder = unfinished
     png = folder.artwork_path(3, "joy")
     save_artwork_files(png, Image.new("RGB", (32, 32), "white"), metadata())
@@ -91,8 +92,10 @@ def test_a_crash_between_an_artworks_files_never_gets_its_number_reused(
     window, controller = launch("--emotion", "sadness", restore="yes", session_dir=root)
     assert controller.folder.path == folder.path
     assert not any(leftover.exists() for leftover in leftovers)
-    qtbot.waitUntil(lambda: len(controller.session.artworks) >= 3, timeout=20000)
-    newest = controller.session.artworks[-1]
+    restored = [1, 2, 3] if orphan == "png" else [1, 2]
+    assert [record.index for record in controller.session.artworks][:len(restored)] == restored
+    qtbot.waitUntil(lambda: len(controller.session.artworks) > len(restored), timeout=20000)
+    newest = controller.session.artworks[len(restored)]
     assert newest.index == 4 and newest.file.startswith("artworks/0004-sadness")
     assert kept.read_bytes() == before
     assert sorted(path.name for path in folder.path.glob("artworks/0003-*")) == [kept.name]
