@@ -629,6 +629,11 @@ class SessionController(QObject):
             self._write_next()
 
     @property
+    def artworks_in_progress(self) -> int:
+        """Artworks asked for that have not come back yet (a pause still lets them land)."""
+        return len(self._index_of_job)
+
+    @property
     def is_saved(self) -> bool:
         """Whether every state asked for so far is on disk (or failed to get there)."""
         return self._saving is None and not self._unwritten

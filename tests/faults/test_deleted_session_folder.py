@@ -9,7 +9,8 @@ from animo_desktop.composition import CompositionMode
 from animo_desktop.emotions import Emotion
 from animo_desktop.session import unfinished_sessions
 from tests.faults.conftest import exported_count, logged, told
-from tests.ui.conftest import wait_for_artworks, wait_for_canvas, wait_for_saved
+from tests.ui.conftest import (pause_when_settled, wait_for_artworks, wait_for_canvas,
+                               wait_for_saved)
 
 
 def test_a_session_folder_deleted_mid_session_is_told_and_the_session_goes_on_in_memory(
@@ -17,7 +18,7 @@ def test_a_session_folder_deleted_mid_session_is_told_and_the_session_goes_on_in
     window, controller = launch("--emotion", "joy")
     controller.set_cadence(1.0)
     wait_for_artworks(qtbot, controller, 2)
-    controller.pause()  # from here on, one artwork at a time, each asked for by the test
+    pause_when_settled(qtbot, controller)
     wait_for_saved(qtbot, controller)
     folder, sessions = controller.folder.path, controller.sessions_root
     made_before = len(controller.session.artworks)

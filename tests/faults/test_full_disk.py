@@ -19,7 +19,8 @@ from animo_desktop.emotions import Emotion
 from animo_desktop.session import SESSION_METADATA_KEY
 from animo_desktop.storage import read_png_text
 from tests.faults.conftest import logged, told
-from tests.ui.conftest import wait_for_artworks, wait_for_canvas, wait_for_saved
+from tests.ui.conftest import (pause_when_settled, wait_for_artworks, wait_for_canvas,
+                               wait_for_saved)
 
 REASONS = {errno.ENOSPC: "No space left on device", errno.EACCES: "Permission denied"}
 
@@ -160,7 +161,7 @@ def test_a_full_disk_at_an_artworks_save_keeps_it_on_the_canvas_and_in_memory(
         disk, launch, qtbot, shown, caplog, code):
     window, controller = launch("--emotion", "sadness")
     wait_for_artworks(qtbot, controller, 1)
-    controller.pause()  # from here on, one artwork at a time, each asked for by the test
+    pause_when_settled(qtbot, controller)
     artworks = controller.folder.path / "artworks"
     files_before = sorted(path.name for path in artworks.iterdir())
     disk.fail(artworks, code)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from animo_desktop.emotions import Emotion
 from tests.faults.conftest import logged
-from tests.ui.conftest import wait_for_artworks, wait_for_canvas
+from tests.ui.conftest import pause_when_settled, wait_for_artworks, wait_for_canvas
 
 FULL, SMALLER, PAINTER = 64, 48, 512  # pixels: the tiny model's size, 3/4 of it, the painter's
 
@@ -51,7 +51,7 @@ def test_out_of_memory_falls_back_to_memory_saving_then_a_smaller_size_then_the_
     memory = OutOfMemory(monkeypatch)
     window, controller = launch_diffusion(tiny_model.folder, "--emotion", "fear")
     wait_for_artworks(qtbot, controller, 1, timeout=60000)
-    controller.pause()  # from here on, one artwork at a time, each asked for by the test
+    pause_when_settled(qtbot, controller, timeout=60000)
     for count, (failing, backend, size, notices) in enumerate(FAULTS, start=2):
         memory.failing = failing()
         already_told = len(shown)

@@ -41,3 +41,10 @@ def wait_for_canvas(qtbot, controller, timeout=10000):
 def wait_for_saved(qtbot, controller, timeout=10000):
     """Until the session writer (its own thread) has written every state asked for."""
     qtbot.waitUntil(lambda: controller.is_saved, timeout=timeout)
+
+
+def pause_when_settled(qtbot, controller, timeout=10000):
+    """Pause, then wait for the artworks already asked for: from here on, only those the
+    test asks for come (one in progress at the pause would land among them)."""
+    controller.pause()
+    qtbot.waitUntil(lambda: controller.artworks_in_progress == 0, timeout=timeout)
