@@ -292,24 +292,20 @@ class SessionFolder:
         session = Session.from_dict(json.loads(self.state_file.read_text(encoding="utf-8")))
         known = {record.index for record in session.artworks} | set(session.removed)
         for png in sorted((self.path / ARTWORKS_FOLDER).glob("*.png")):
-            number = png.stem.split("-", 1)[0]
-            if not number.isdigit() or int(number) in known:
+            index = _artwork_file_index(png)
+            if index is None or index in known:
                 continue
             metadata = _recovered_metadata(png)
             if metadata is not None:
-                session.add_artwork(int(number), metadata, self.relative(png))
+                session.add_artwork(index, metadata, self.relative(png))
         session.highest_file_index = self.highest_artwork_file_index()
         return session
 
     def highest_artwork_file_index(self) -> int:
         """The highest index among the artwork files ("0007-joy.png", "0007-joy.json"),
         with or without their pair; 0 if none."""
-        indices = [0]
-        for file in (self.path / ARTWORKS_FOLDER).glob("[0-9]*-*"):
-            number = file.name.split("-", 1)[0]
-            if number.isdigit():
-                indices.append(int(number))
-        return max(indices)
+        return max((index for file in (self.path / ARTWORKS_FOLDER).glob("[0-9]*-*")
+                    if (index := _artwork_file_index(file)) is not None), default=0)
 
     def remove_leftovers(self) -> list[Path]:
         """Delete the temporary files that an atomic write (storage.py) interrupted by a
@@ -367,6 +363,12 @@ def read_artwork_image(path: Path) -> Image.Image | None:
     except Exception as error:
         log.warning("artwork %s could not be read: %s", path, error)
     return None
+
+
+def _artwork_file_index(path: Path) -> int | None:
+    """The index an artwork file's name starts with ("0007-joy.png": 7), or None."""
+    number = path.name.split("-", 1)[0]
+    return int(number) if number.isdigit() else None
 
 
 def _recovered_metadata(png: Path) -> ArtworkMetadata | None:

@@ -15,6 +15,7 @@ from animo_desktop.folder_deadline import FolderStalled, FolderTrail, read_withi
 from animo_desktop.generation.backend import add_server_arguments, resolve_server
 from animo_desktop.generation.lora_manifest import default_lora_dir
 from animo_desktop.generation.model_locator import FoundModel, find_models
+from animo_desktop.lora_training.manifest_update import manifest_path
 from animo_desktop.vision.cameras import list_cameras
 
 
@@ -99,23 +100,18 @@ def _model_entry(model: FoundModel) -> str:
     return f"{model.path} ({model.kind}, {model.origin}{unused})"
 
 
-def _loras_row(folder: Path) -> str:
+def _loras_row(location: Path) -> str:
+    """The LoRAs beside the manifest at `location` (a folder, or its manifest file)."""
+    def look() -> tuple[Path, list[Path], bool]:
+        manifest = manifest_path(location)  # within the deadline: it looks at the folder
+        folder = manifest.parent
+        return folder, sorted(folder.glob("*.safetensors")), manifest.exists()
+
     try:
-        files, manifest = read_within_deadline(
-            lambda: (sorted(folder.glob("*.safetensors")),
-                     (folder / "emotions.toml").exists()), FolderTrail(folder))
+        folder, files, manifest = read_within_deadline(look, FolderTrail(location))
     except FolderStalled as error:
         return f"FAILED  {error}"
     return f"{len(files)} in {folder} ({'manifest' if manifest else 'no manifest'})"
-
-
-def _lora_folder(lora_dir: str | None) -> Path:
-    """The folder the app reads its LoRAs from: --lora-dir (a folder or its emotions.toml),
-    else ANIMO_LORA_DIR or the project's lora/."""
-    if not lora_dir:
-        return default_lora_dir()
-    location = Path(lora_dir)
-    return location.parent if location.suffix == ".toml" else location
 
 
 def _disk_row(folder: Path) -> str:
@@ -126,7 +122,7 @@ def _disk_row(folder: Path) -> str:
     return f"{free:.1f} GiB free at {folder}"
 
 
-def report_rows(lora_folder: Path) -> list[tuple[str, str]]:
+def report_rows(lora_location: Path) -> list[tuple[str, str]]:
     cameras = list_cameras()
     return [
         ("ANIMO", __version__),
@@ -138,7 +134,7 @@ def report_rows(lora_folder: Path) -> list[tuple[str, str]]:
         *_emotion_model_rows(),
         ("cameras", ", ".join(cameras) if cameras else "none found"),
         ("SD 1.5 model", _models_row()),
-        ("emotion LoRAs", _loras_row(lora_folder)),
+        ("emotion LoRAs", _loras_row(lora_location)),
         ("disk", _disk_row(paths.sessions_dir())),
         ("settings", str(paths.config_dir())),
     ]
@@ -175,7 +171,7 @@ def _server_rows(args: argparse.Namespace) -> tuple[list[tuple[str, str]], bool]
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = report_rows(_lora_folder(args.lora_dir))
+    rows = report_rows(Path(args.lora_dir) if args.lora_dir else default_lora_dir())
     server_usable = True
     if args.server:
         server, server_usable = _server_rows(args)
