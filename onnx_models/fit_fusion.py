@@ -476,6 +476,10 @@ def main() -> None:
                             labels=web_labels)
 
     weights, bias = fit_readout([fer_source, web_source])
+    if cache is not None:  # for tune_smoothing.py: clear expressions, never fitted
+        np.savez_compressed(cache / "fer2013_clear_private_test.npz",
+                            logits=inputs(fer, clear) @ weights + bias + offsets,
+                            labels=fer_labels[clear])
     neutral_inputs = np.vstack([fer_source.inputs[fer_labels[public] == NEUTRAL],
                                 web_source.inputs[web_labels == NEUTRAL]])
     neutral_reference = (neutral_inputs @ weights + bias + offsets).mean(axis=0)

@@ -14,7 +14,7 @@ from animo_desktop.messages import (Artwork, BackendInfo, GenerationProgress, Ge
 if TYPE_CHECKING:
     from animo_desktop.generation.comfyui.server_address import ServerAddress
     from animo_desktop.generation.comfyui.server_token import BearerToken
-    from animo_desktop.generation.diffusion_backend import DiffusionSettings
+    from animo_desktop.generation.diffusion_settings import DiffusionSettings
     from animo_desktop.generation.model_locator import ModelSource
     from animo_desktop.settings import Settings
 
@@ -186,6 +186,7 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
         raise ValueError(f"unknown backend {choice!r}; expected one of {BACKEND_CHOICES}")
     if choice == "painter":
         return PainterBackend(), []
+    settings = _diffusion_settings(settings)
     if server_makes_artworks(choice, server):
         return _comfyui_backend(server, server_token, server_checkpoint, lora_dir, settings)
     try:
@@ -200,14 +201,12 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
             "painter makes the artworks."]
         return PainterBackend(), warnings
     try:
-        from animo_desktop.generation.diffusion_backend import DiffusionBackend, DiffusionSettings
+        # torch and diffusers load only once a model is found.
+        from animo_desktop.generation.diffusion_backend import DiffusionBackend
 
-        if isinstance(settings, Mapping):
-            # Options as plain values: torch and diffusers load only once a model is found.
-            settings = DiffusionSettings(**settings)
         backend = DiffusionBackend(source, device=device,
                                    lora_dir=Path(lora_dir) if lora_dir else None,
-                                   settings=settings or DiffusionSettings(),
+                                   settings=settings,
                                    on_load_progress=on_load_progress)
     except Exception as error:  # a broken model or a missing library: the session goes on
         log.exception("diffusion backend failed to start with %s", source.path)
@@ -216,19 +215,25 @@ def create_backend(choice: str, model: str | None = None, lora_dir: str | Path |
     return backend, backend.warnings
 
 
+def _diffusion_settings(settings: "DiffusionSettings | Mapping[str, Any] | None"
+                        ) -> "DiffusionSettings":
+    """The settings as given, from plain values (the settings file's), or the defaults."""
+    from animo_desktop.generation.diffusion_settings import DiffusionSettings
+
+    if isinstance(settings, Mapping):
+        return DiffusionSettings(**settings)
+    return settings or DiffusionSettings()
+
+
 def _comfyui_backend(server: "ServerAddress | None", token: "BearerToken | None",
                      checkpoint: str | None, lora_dir: str | Path | None,
-                     settings: "DiffusionSettings | Mapping[str, Any] | None",
-                     ) -> tuple[GenerationBackend, list[str]]:
+                     settings: "DiffusionSettings") -> tuple[GenerationBackend, list[str]]:
     from animo_desktop.generation.comfyui.comfyui_backend import ComfyUIBackend
-    from animo_desktop.generation.diffusion_settings import DiffusionSettings
     from animo_desktop.generation.painter_backend import PainterBackend
 
     if server is None:
         return PainterBackend(), ["--backend comfyui needs --server URL (or the server_url "
                                   "setting); the built-in painter makes the artworks."]
-    if isinstance(settings, Mapping):
-        settings = DiffusionSettings(**settings)
     backend = ComfyUIBackend(server, token, Path(lora_dir) if lora_dir else None,
-                             settings or DiffusionSettings(), checkpoint=checkpoint or None)
+                             settings, checkpoint=checkpoint or None)
     return backend, backend.warnings
