@@ -13,9 +13,8 @@ from typing import Callable
 from animo_desktop import __version__, paths
 from animo_desktop.folder_deadline import FolderStalled, FolderTrail, read_within_deadline
 from animo_desktop.generation.backend import add_server_arguments, resolve_server
-from animo_desktop.generation.lora_manifest import default_lora_dir
+from animo_desktop.generation.lora_manifest import default_lora_dir, manifest_file
 from animo_desktop.generation.model_locator import FoundModel, find_models
-from animo_desktop.lora_training.manifest_update import manifest_path
 from animo_desktop.vision.cameras import list_cameras
 
 
@@ -103,7 +102,7 @@ def _model_entry(model: FoundModel) -> str:
 def _loras_row(location: Path) -> str:
     """The LoRAs beside the manifest at `location` (a folder, or its manifest file)."""
     def look() -> tuple[Path, list[Path], bool]:
-        manifest = manifest_path(location)  # within the deadline: it looks at the folder
+        manifest = manifest_file(location)  # within the deadline: it looks at the folder
         folder = manifest.parent
         return folder, sorted(folder.glob("*.safetensors")), manifest.exists()
 

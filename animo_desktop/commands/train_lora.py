@@ -155,12 +155,13 @@ def _train_all(args: argparse.Namespace, out: "_TextOutput | _JsonOutput") -> in
 def _jobs(args: argparse.Namespace, manifest, lora_location: Path,
           out: "_TextOutput | _JsonOutput") -> list[_Job]:
     """Every folder read and checked, with its output file, before any model is loaded."""
+    from animo_desktop.generation.lora_manifest import manifest_file
     from animo_desktop.lora_training.image_folder import emotion_folders, read_image_folder
-    from animo_desktop.lora_training.manifest_update import manifest_path, trigger_words
+    from animo_desktop.lora_training.manifest_update import trigger_words
 
     folders = emotion_folders(args.all) if args.all is not None else [(args.emotion,
                                                                       args.images)]
-    default_folder = manifest.folder or manifest_path(lora_location).parent
+    default_folder = manifest.folder or manifest_file(lora_location).parent
     if args.out is not None and args.all is None and args.out.suffix.lower() != LORA_SUFFIX:
         raise _UsageError(f"the LoRA is a safetensors file: name it "
                          f"{args.out.with_suffix(LORA_SUFFIX)}")

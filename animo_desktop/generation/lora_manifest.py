@@ -84,8 +84,16 @@ def load_manifest(location: Path | None = None) -> tuple[LoraManifest, list[str]
         return LoraManifest(), [f"LoRA folder {error} Every emotion is prompt-only."]
 
 
+def manifest_file(location: Path) -> Path:
+    """The manifest file of a LoRA folder (or the file itself); a path that does not exist
+    yet is a folder, to hold a new manifest, unless it ends in .toml."""
+    if location.is_dir() or not (location.is_file() or location.suffix == ".toml"):
+        return location / MANIFEST_NAME
+    return location
+
+
 def _read_manifest(location: Path) -> tuple[LoraManifest, list[str]]:
-    path = location / MANIFEST_NAME if location.is_dir() else location
+    path = manifest_file(location)
     if not path.is_file():
         return LoraManifest(), [f"no LoRA manifest at {path}: every emotion is prompt-only"]
     try:

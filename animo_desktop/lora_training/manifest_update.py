@@ -15,7 +15,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from animo_desktop.emotions import Emotion
-from animo_desktop.generation.lora_manifest import MANIFEST_NAME, LoraManifest, load_manifest
+from animo_desktop.generation.lora_manifest import LoraManifest, load_manifest, manifest_file
 from animo_desktop.storage import atomic_write_bytes
 
 # The recipe's class prompt: the instance prompt (the emotion word) comes before it.
@@ -34,18 +34,11 @@ def trigger_words(manifest: LoraManifest, emotion: Emotion) -> tuple[str, ...]:
     return manifest.entry(emotion).trigger_words or (emotion.display_name, CLASS_PROMPT)
 
 
-def manifest_path(location: Path) -> Path:
-    """The manifest file of a --lora-dir folder (or the file itself); a folder that does
-    not exist yet is a folder too, to hold a new manifest."""
-    return location if location.is_file() or location.suffix == ".toml" \
-        else location / MANIFEST_NAME
-
-
 def point_emotion_at(location: Path, emotion: Emotion, lora_file: Path,
                      trigger_words: Sequence[str]) -> Path:
     """Set [emotions.<emotion>].file to lora_file in the manifest at location (created when
     there is none); return the manifest's path."""
-    path = manifest_path(location)
+    path = manifest_file(location)
     try:
         document = (tomlkit.parse(path.read_text(encoding="utf-8")) if path.is_file()
                     else _new_manifest())

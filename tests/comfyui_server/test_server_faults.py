@@ -1,11 +1,13 @@
 """Faults of a real ComfyUI server: not there at start, stopped mid-job, back again, a
-dropped websocket, a server too slow. The session goes on, the painter filling in.
+dropped websocket, a server too slow, one hung when ANIMO closes. The session goes on,
+the painter filling in.
 
 These tests stop and restart the session's server (on the same port): it is running
 again when each one ends."""
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 
@@ -140,3 +142,20 @@ def test_a_stream_of_malformed_messages_counts_as_a_broken_connection(server, lo
 
     # Made again on a fresh connection (whose socket is the real one).
     assert artwork.metadata.backend == "comfyui"
+
+
+def test_closing_beside_a_hung_server_takes_seconds_not_the_request_timeout(server, lora_dir,
+                                                                           caplog):
+    backend = make_backend(server, lora_dir)
+    backend.generate(request(seed=91), lambda progress: True)  # a prompt left to delete
+    server.process.send_signal(signal.SIGSTOP)  # it accepts connections, answers nothing
+    try:
+        started = time.monotonic()
+        backend.close()
+        took = time.monotonic() - started
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+
+    # Before: the websocket's close wait and a whole request timeout (1 + 10 s).
+    assert took < ServerTimeouts().request_s / 2, took
+    assert any("stay in the history" in record.getMessage() for record in caplog.records)

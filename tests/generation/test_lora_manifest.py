@@ -1,5 +1,5 @@
 from animo_desktop.emotions import Emotion
-from animo_desktop.generation.lora_manifest import load_manifest
+from animo_desktop.generation.lora_manifest import load_manifest, manifest_file
 from tests.conftest import returns_in_time
 
 
@@ -70,3 +70,16 @@ def test_a_lora_folder_that_stalls_leaves_every_emotion_prompt_only_in_time(tmp_
     assert manifest.emotions == {} and manifest.few_step is None
     assert warnings == [f"LoRA folder {folder} did not answer within 1 s: a network share "
                         "that stalls? Every emotion is prompt-only."]
+
+
+def test_reading_and_training_find_the_same_manifest_file(tmp_path):
+    """One rule for load_manifest and for the commands that write a manifest: a folder,
+    existing or not yet, holds emotions.toml; a .toml path or any existing file is it."""
+    (tmp_path / "made").mkdir()
+    (tmp_path / "named.cfg").write_text("")
+    assert manifest_file(tmp_path / "made") == tmp_path / "made" / "emotions.toml"
+    assert manifest_file(tmp_path / "not yet") == tmp_path / "not yet" / "emotions.toml"
+    assert manifest_file(tmp_path / "mine.toml") == tmp_path / "mine.toml"
+    assert manifest_file(tmp_path / "named.cfg") == tmp_path / "named.cfg"
+    _, warnings = load_manifest(tmp_path / "not yet")
+    assert str(tmp_path / "not yet" / "emotions.toml") in warnings[0]

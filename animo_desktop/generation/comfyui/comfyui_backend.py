@@ -66,6 +66,7 @@ MAX_REJECTED_FRAMES = 16
 # is still wanted is asked this often.
 QUEUE_POLL_S = 1.0
 INTERRUPT_WAIT_S = 2.0  # an interrupted job stops at its next sampling step
+CLOSE_WAIT_S = 2.0  # for the history's last deletion: a hung server must not hold the exit
 
 
 @dataclass(frozen=True)
@@ -149,10 +150,15 @@ class ComfyUIBackend:
         self._closed.set()
         with self._lock:
             connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.socket.close()
-            with contextlib.suppress(ServerUnreachable):
-                self._client.forget(self._forget_again)
+        if connection is None:
+            return
+        connection.socket.close()
+        if self._forget_again:
+            try:
+                self._client.forget(self._forget_again, timeout_s=CLOSE_WAIT_S)
+            except ServerUnreachable as error:
+                log.warning("the last %d prompts stay in the history of the ComfyUI server: "
+                            "%s", len(self._forget_again), error)
 
     def generate(self, request: GenerationRequest, on_progress: ProgressCallback) -> Artwork:
         with self._lock:

@@ -88,9 +88,9 @@ class ComfyUIClient:
         self._request("POST", "/interrupt", {"prompt_id": prompt_id})
         self._request("POST", "/queue", {"delete": [prompt_id]})
 
-    def forget(self, prompt_ids: list[str]) -> None:
+    def forget(self, prompt_ids: list[str], timeout_s: float | None = None) -> None:
         """Delete these prompts from the server's history: their prompts hold emotion words."""
-        self._request("POST", "/history", {"delete": prompt_ids})
+        self._request("POST", "/history", {"delete": prompt_ids}, timeout_s=timeout_s)
 
     def upload_temp_image(self, name: str, png: bytes) -> str:
         """Put a PNG in the server's temp folder under `name`, replacing any file of that
@@ -135,8 +135,11 @@ class ComfyUIClient:
         return answer.body
 
     def _request(self, method: str, path: str, body: Any = None,
-                 content_type: str = "application/json") -> HttpAnswer:
-        """`body`: JSON, unless it is bytes already encoded as `content_type`."""
+                 content_type: str = "application/json",
+                 timeout_s: float | None = None) -> HttpAnswer:
+        """`body`: JSON, unless it is bytes already encoded as `content_type`;
+        `timeout_s`: this call's, in place of the client's."""
+        timeout_s = timeout_s or self.timeout_s
         headers = {"Accept": "application/json", **self._headers()}
         payload = None
         if body is not None:
@@ -144,11 +147,10 @@ class ComfyUIClient:
             headers["Content-Type"] = content_type
         if self.address.uses_tls:
             connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-                self._host, self._port, timeout=self.timeout_s,
+                self._host, self._port, timeout=timeout_s,
                 context=self.address.ssl_context())
         else:
-            connection = http.client.HTTPConnection(self._host, self._port,
-                                                    timeout=self.timeout_s)
+            connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout_s)
         try:
             connection.request(method, self._path_prefix + path, payload, headers)
             response = connection.getresponse()
