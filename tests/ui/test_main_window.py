@@ -146,7 +146,6 @@ def export_as_with(window, monkeypatch, typed, answer=None):
 
 def test_export_as_appends_png_and_asks_before_replacing_another_file(launch, qtbot, tmp_path,
                                                                       monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
     window, controller = launch()
     wait_for_artworks(qtbot, controller, 1)
     controller.pause()
