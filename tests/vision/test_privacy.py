@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 
-
 from .conftest import SINGLE_FACE_VIDEO
 
 # Runs the pipeline over a whole video with an audit hook that records every file opened
